@@ -1,0 +1,91 @@
+# The book's two commands:  `make book`  builds the HTML;  `make test`  runs every test.
+# Both create the virtual environment (.venv) and fetch what is missing on the way.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Tests run the notebooks under this start method, the one macOS and Windows
+# use (and the strictest: workers re-import everything).
+NB_START_METHOD ?= spawn
+
+.PHONY: book test test-lib test-notebooks test-build test-browser execute doctor clean help
+
+help:
+	@echo "make book      build the HTML book into _build/html"
+	@echo "make test      run every test: library, notebooks (nbval), strict book build, pages in a browser"
+	@echo "make execute   re-execute every notebook in place (after changing src/)"
+	@echo "make doctor    print what this machine can run in parallel"
+
+# --- set-up --------------------------------------------------------------------
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version' 
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-test.txt pyproject.toml
+	$(BIN)/pip install -q -r requirements-test.txt
+	@touch $@
+
+# Browser assets the book serves itself (no CDN): MathJax, RequireJS, the widget manager.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the book's offline assets. On Debian: apt-get install npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+_vendor/.installed: node_modules/.installed
+	rm -rf _vendor && mkdir -p _vendor/widgets
+	cp -r node_modules/mathjax/es5 _vendor/mathjax
+	cp node_modules/requirejs/require.js _vendor/require.js
+	cp node_modules/@jupyter-widgets/html-manager/dist/*.js \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf _vendor/widgets/
+	@touch $@
+
+setup: $(VENV)/.installed _vendor/.installed
+
+# --- the book --------------------------------------------------------------------
+
+# jupyter-cache keys a notebook by its own text only: when src/ changes, the
+# cached outputs were made by an older library, so drop them.
+_build/.src-hash: FORCE
+	@mkdir -p _build
+	@h=$$(cat $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16); \
+	 if [ "$$(cat $@ 2>/dev/null)" != "$$h" ]; then rm -rf _build/.jupyter_cache; echo $$h > $@; fi
+FORCE:
+
+book: setup _build/.src-hash
+	$(BIN)/jupyter-book build --all . 2>&1 | grep -v "^$$" | tail -n 25
+	@test -f _build/html/index.html && echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+
+# --- the tests -------------------------------------------------------------------
+
+test: setup test-lib test-notebooks test-build test-browser
+	@echo "All tests passed."
+
+test-lib: setup
+	$(BIN)/python -m pytest tests -q --ignore=tests/test_pages.py
+
+# Every notebook re-executed and compared with its committed outputs.
+test-notebooks: setup
+	PARALLEL_DEMO_START_METHOD=$(NB_START_METHOD) $(BIN)/python -m pytest -q --nbval \
+	  --nbval-current-env --nbval-sanitize-with book/sanitize.cfg --nbval-cell-timeout=120 \
+	  -p no:cacheprovider book
+
+# The strict build: a warning or an error in any cell fails it.
+test-build: setup _build/.src-hash
+	$(BIN)/jupyter-book build -W -n --keep-going . 
+
+# The built pages in headless Chromium: math and widgets render with no network.
+test-browser: setup test-build
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } >/dev/null
+	$(BIN)/python -m pytest -q tests/test_pages.py
+
+execute: setup
+	$(BIN)/python tools/execute_notebooks.py book
+
+doctor: setup
+	$(BIN)/python -m parallel_demo doctor
+
+clean:
+	rm -rf _build _vendor

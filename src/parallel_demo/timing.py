@@ -1,0 +1,147 @@
+"""Timing done properly: warm up, repeat, report the median and the spread.
+
+One run of a fast piece of code measures mostly noise: the first call pays
+for imports and cold caches, and any run can be slowed by whatever else the
+machine is doing.  :func:`measure` runs the code several times and keeps
+every time, so charts can show the spread and prose can speak of the median.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from .trace import now
+
+__all__ = ["Measurement", "measure", "SpeedupRow", "speedups", "sweep_workers", "format_speedups"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Every time one piece of code took, in seconds.
+
+    Attributes:
+        label: What was measured.
+        times: One wall time per repeat (warm-up runs excluded).
+        workers: How many workers it used, where that applies.
+    """
+
+    label: str
+    times: tuple[float, ...]
+    workers: int | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def best(self) -> float:
+        return min(self.times)
+
+    @property
+    def worst(self) -> float:
+        return max(self.times)
+
+    @property
+    def spread(self) -> float:
+        """Relative spread, (worst - best) / median: 0.1 means 10 %."""
+        return (self.worst - self.best) / self.median if self.median > 0 else 0.0
+
+    def __str__(self) -> str:
+        return (f"{self.label}: median {_fmt(self.median)} "
+                f"(best {_fmt(self.best)}, worst {_fmt(self.worst)}, {len(self.times)} runs)")
+
+
+def _fmt(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def measure(fn: Callable[..., Any], *args: Any, repeat: int = 5, warmup: int = 1,
+            label: str | None = None, **kwargs: Any) -> Measurement:
+    """Time ``fn(*args, **kwargs)``: ``warmup`` untimed calls, then ``repeat`` timed ones.
+
+    Returns:
+        A :class:`Measurement`; ``fn``'s return values are discarded.
+
+    Raises:
+        ValueError: ``repeat < 1`` or ``warmup < 0``.
+    """
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        raise ValueError(f"warmup must be an int >= 0, got {warmup!r}")
+    for _ in range(warmup):
+        fn(*args, **kwargs)
+    times = []
+    for _ in range(repeat):
+        t0 = now()
+        fn(*args, **kwargs)
+        times.append(now() - t0)
+    return Measurement(label or getattr(fn, "__name__", "fn"), tuple(times))
+
+
+@dataclass(frozen=True)
+class SpeedupRow:
+    """One line of a speedup table: how much faster than the baseline.
+
+    ``speedup`` compares medians; ``low`` and ``high`` use the baseline's
+    median against this measurement's worst and best run, so the range shows
+    how much of the difference could be noise.
+    """
+
+    label: str
+    workers: int | None
+    median: float
+    speedup: float
+    low: float
+    high: float
+
+    @property
+    def efficiency(self) -> float | None:
+        """Speedup per worker (1.0 is perfect scaling)."""
+        return self.speedup / self.workers if self.workers else None
+
+
+def speedups(baseline: Measurement, measurements: Iterable[Measurement]) -> list[SpeedupRow]:
+    """Speedup of each measurement over ``baseline`` (medians), with a noise range."""
+    base = baseline.median
+    return [
+        SpeedupRow(m.label, m.workers, m.median, base / m.median, base / m.worst, base / m.best)
+        for m in measurements
+    ]
+
+
+def sweep_workers(strategy: str, fn: Callable[[Any], Any], items: Sequence[Any],
+                  workers: Iterable[int], *, repeat: int = 3, warmup: int = 1,
+                  **options: Any) -> tuple[Measurement, list[Measurement]]:
+    """Measure ``run(strategy, ...)`` for each worker count, and the sequential baseline.
+
+    Returns:
+        ``(baseline, per_worker_count)``; pass both to :func:`speedups`.
+    """
+    from .strategies import run
+
+    items = list(items)
+    baseline = replace(measure(run, "sequential", fn, items, repeat=repeat, warmup=warmup,
+                               label="sequential"), workers=1)
+    rows = [
+        replace(measure(run, strategy, fn, items, workers=k, repeat=repeat, warmup=warmup,
+                        label=f"{strategy} ×{k}", **options), workers=k)
+        for k in workers
+    ]
+    return baseline, rows
+
+
+def format_speedups(rows: Sequence[SpeedupRow]) -> str:
+    """A plain-text table of speedups, for printing in a notebook."""
+    head = f"{'':<22}{'median':>10}{'speedup':>9}{'range':>14}"
+    lines = [head]
+    for r in rows:
+        lines.append(f"{r.label:<22}{_fmt(r.median):>10}{r.speedup:>8.2f}x"
+                     f"{f'{r.low:.2f}-{r.high:.2f}x':>14}")
+    return "\n".join(lines)

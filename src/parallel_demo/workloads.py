@@ -1,0 +1,183 @@
+"""Tasks to run: CPU-bound, I/O-bound, and the prime check the book is built on.
+
+Everything here is a plain module-level function, so a process pool can
+pickle it by name under every start method (``fork``, ``spawn`` and
+``forkserver``).  A function defined in a notebook cannot be sent to a
+``spawn``/``forkserver`` worker: the worker re-imports ``__main__`` and finds
+no such name.  That is why the chapters import their tasks from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from numbers import Integral
+
+__all__ = [
+    "is_prime",
+    "primes_in",
+    "large_primes",
+    "mixed_numbers",
+    "spin",
+    "count_primes",
+    "sleep_task",
+    "hash_bytes",
+    "calibrate_spin",
+]
+
+
+def _check_int(name: str, value: object) -> int:
+    # bool is an Integral, but is_prime(True) is always a mistake.
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} {value!r}; "
+            f"convert it first, e.g. int({value!r})"
+            if isinstance(value, (str, float))
+            else f"{name} must be an int, got {type(value).__name__} {value!r}"
+        )
+    return int(value)
+
+
+def is_prime(n: int) -> bool:
+    """Return True if ``n`` is a prime number, by trial division.
+
+    The readable version the chapters teach: rule out 2 and 3, then try only
+    divisors of the form 6k - 1 and 6k + 1 up to the square root of ``n``
+    (every prime above 3 has that form).  It costs about sqrt(n)/3 divisions,
+    so numbers near 10**11 take tens of milliseconds: enough work to see on
+    a timeline.
+
+    Args:
+        n: The number to test.  Numbers below 2 are not prime.
+
+    Raises:
+        TypeError: ``n`` is not an int (``"7"``, ``7.0`` and ``True`` are refused).
+    """
+    n = _check_int("n", n)
+    if n < 2:
+        return False
+    if n < 4:
+        return True  # 2 and 3
+    if n % 2 == 0 or n % 3 == 0:
+        return False
+    d = 5
+    while d * d <= n:
+        if n % d == 0 or n % (d + 2) == 0:
+            return False
+        d += 6
+    return True
+
+
+def primes_in(numbers) -> list[int]:
+    """The primes among ``numbers``, in the order given."""
+    return [n for n in numbers if is_prime(n)]
+
+
+def large_primes(count: int, near: int = 10**11) -> list[int]:
+    """The first ``count`` primes at or above ``near``: a CPU-bound batch.
+
+    Each costs :func:`is_prime` its full sqrt(n)/3 divisions, so the batch's
+    cost grows with ``count`` and with ``sqrt(near)``, and is the same on every
+    run.  Found with :func:`is_prime` itself.
+    """
+    count = _check_int("count", count)
+    near = _check_int("near", near)
+    if count < 0:
+        raise ValueError(f"count must be >= 0, got {count}")
+    out: list[int] = []
+    n = max(near, 2)
+    while len(out) < count:
+        if is_prime(n):
+            out.append(n)
+        n += 1
+    return out
+
+
+def mixed_numbers(count: int, near: int = 10**11, seed: int = 0) -> list[int]:
+    """``count`` numbers near ``near``: about half large primes, half composites.
+
+    The composites are cheap (a small factor is found at once) and the primes
+    dear, so the tasks have very uneven costs, as real work does.
+    Deterministic for a given seed.
+    """
+    import random
+
+    rng = random.Random(seed)
+    primes = large_primes((count + 1) // 2, near)
+    composites = [p + 1 for p in primes][: count // 2]  # p + 1 is even: cheap to reject
+    numbers = primes + composites
+    rng.shuffle(numbers)
+    return numbers
+
+
+def spin(iterations: int) -> int:
+    """Pure-Python busy loop: holds the GIL the whole time.
+
+    Returns a checksum so the loop cannot be optimised away and the result
+    can be checked.
+    """
+    iterations = _check_int("iterations", iterations)
+    if iterations < 0:
+        raise ValueError(f"iterations must be >= 0, got {iterations}")
+    total = 0
+    for i in range(iterations):
+        total = (total + i * i) % 1_000_003
+    return total
+
+
+def count_primes(start: int, stop: int) -> int:
+    """How many primes lie in ``range(start, stop)``: a CPU-bound chunk of work."""
+    start = _check_int("start", start)
+    stop = _check_int("stop", stop)
+    return sum(1 for n in range(start, stop) if is_prime(n))
+
+
+def sleep_task(seconds: float) -> float:
+    """Simulated I/O: wait ``seconds`` without using the CPU; returns ``seconds``.
+
+    While a thread sleeps it releases the GIL, just as it does while waiting
+    on a socket or a disk.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"seconds must be a number, got {type(seconds).__name__} {seconds!r}")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+    time.sleep(seconds)
+    return seconds
+
+
+def hash_bytes(size: int, rounds: int = 1) -> str:
+    """SHA-256 of ``size`` bytes, ``rounds`` times: CPU work that releases the GIL.
+
+    hashlib releases the GIL while it hashes buffers larger than 2 KiB, so
+    several threads running this do use several CPUs.  Returns the hex digest.
+    """
+    size = _check_int("size", size)
+    rounds = _check_int("rounds", rounds)
+    if size < 0 or rounds < 1:
+        raise ValueError(f"need size >= 0 and rounds >= 1, got size={size}, rounds={rounds}")
+    data = bytes(size)
+    digest = b""
+    for _ in range(rounds):
+        digest = hashlib.sha256(data).digest()
+    return digest.hex()
+
+
+def calibrate_spin(seconds: float, *, trials: int = 3) -> int:
+    """How many :func:`spin` iterations take about ``seconds`` on this machine.
+
+    Chapters size their CPU-bound tasks with this, so a demo takes the same
+    time on a fast laptop and on a slow shared Binder machine.  Returns at
+    least 1000.
+    """
+    if not seconds > 0:
+        raise ValueError(f"seconds must be > 0, got {seconds!r}")
+    probe = 20_000
+    best = math.inf
+    for _ in range(max(1, trials)):
+        t0 = time.perf_counter()
+        spin(probe)
+        best = min(best, time.perf_counter() - t0)
+    per_iteration = max(best, 1e-9) / probe
+    return max(1000, int(seconds / per_iteration))
