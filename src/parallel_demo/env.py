@@ -19,7 +19,8 @@ import sysconfig
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-__all__ = ["CPUCounts", "Report", "cpu_counts", "effective_cpus", "doctor", "default_start_method"]
+__all__ = ["CPUCounts", "Report", "cpu_counts", "effective_cpus", "doctor", "default_start_method",
+           "leftovers"]
 
 #: Set this to ``spawn``, ``forkserver`` or ``fork`` to change the start method
 #: every process pool uses (read when parallel_demo is imported).  The test
@@ -261,3 +262,35 @@ def doctor() -> Report:
         effective_cpus=counts.effective,
         where=_where(),
     )
+
+
+# Threads that Jupyter, ipykernel and pyzmq start on their own, at times of
+# their choosing; they are not the book's to clean up.
+_FOREIGN_THREAD_MODULES = ("ipykernel", "zmq", "jupyter_client", "IPython", "tornado", "nbclient")
+
+
+def leftovers(baseline: "set[int] | None" = None) -> list[str]:
+    """Threads and child processes still alive that a demo should have ended.
+
+    Args:
+        baseline: Thread idents alive before the demo (``{t.ident for t in
+            threading.enumerate()}``); threads in it are not reported.
+
+    Returns:
+        A description of each leftover thread or process; empty when clean.
+        Chapters end with ``assert not leftovers(baseline)``.
+    """
+    import threading
+
+    found = []
+    for t in threading.enumerate():
+        if t is threading.main_thread() or (baseline is not None and t.ident in baseline):
+            continue
+        module = type(t).__module__ or ""
+        target = getattr(t, "_target", None)
+        target_module = getattr(target, "__module__", "") or ""
+        if module.startswith(_FOREIGN_THREAD_MODULES) or target_module.startswith(_FOREIGN_THREAD_MODULES):
+            continue
+        found.append(f"thread {t.name!r} ({'daemon' if t.daemon else 'not daemon'})")
+    found += [f"process {p.name!r} (pid {p.pid})" for p in multiprocessing.active_children()]
+    return found

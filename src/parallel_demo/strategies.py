@@ -191,15 +191,18 @@ def _collect(futures_in_order: list[cf.Future], executor: cf.Executor, flatten: 
     return out
 
 
-@register_strategy("thread_pool", lane="thread")
-def _thread_pool(fn, items, workers):
-    with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pool") as ex:
+@register_strategy("thread_pool", lane="thread", options=("initializer", "initargs"))
+def _thread_pool(fn, items, workers, initializer=None, initargs=()):
+    with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pool",
+                               initializer=initializer, initargs=initargs) as ex:
         futures = [ex.submit(_call, fn, i, item, now()) for i, item in enumerate(items)]
         return _collect(futures, ex, flatten=False)
 
 
-@register_strategy("process_pool", lane="process", options=("start_method", "chunksize"))
-def _process_pool(fn, items, workers, start_method=None, chunksize=1):
+@register_strategy("process_pool", lane="process",
+                   options=("start_method", "chunksize", "initializer", "initargs"))
+def _process_pool(fn, items, workers, start_method=None, chunksize=1, initializer=None,
+                  initargs=()):
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
         raise ValueError(f"chunksize must be an int >= 1, got {chunksize!r}")
     if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
@@ -213,7 +216,8 @@ def _process_pool(fn, items, workers, start_method=None, chunksize=1):
         # has several) may deadlock.  The book discusses it where it matters.
         warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*",
                                 category=DeprecationWarning)
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                    initializer=initializer, initargs=initargs) as ex:
             indexed = list(enumerate(items))
             if chunksize == 1:
                 futures = [ex.submit(_call, fn, i, item, now()) for i, item in indexed]
@@ -266,8 +270,9 @@ def run(strategy: str, fn: Callable[[Any], Any], items: Iterable[Any], *,
         workers: How many workers a pool gets; defaults to
             :func:`effective_cpus`.  ``"sequential"`` always uses 1 and
             ``"thread_per_task"`` one thread per item, whatever is passed.
-        **options: Strategy-specific: ``start_method`` and ``chunksize`` for
-            ``"process_pool"``.
+        **options: Strategy-specific, named as in :mod:`concurrent.futures`:
+            ``initializer`` and ``initargs`` for the pools, and also
+            ``start_method`` and ``chunksize`` for ``"process_pool"``.
 
     Returns:
         A :class:`RunResult` with results and records in input order.

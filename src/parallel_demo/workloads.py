@@ -24,6 +24,7 @@ __all__ = [
     "sleep_task",
     "hash_bytes",
     "calibrate_spin",
+    "crash_process",
 ]
 
 
@@ -181,3 +182,24 @@ def calibrate_spin(seconds: float, *, trials: int = 3) -> int:
         best = min(best, time.perf_counter() - t0)
     per_iteration = max(best, 1e-9) / probe
     return max(1000, int(seconds / per_iteration))
+
+
+def crash_process(exit_code: int = 1) -> None:
+    """End the calling *process* at once, as a segfault or an out-of-memory kill would.
+
+    ``os._exit`` skips every ``finally`` and cleanup, so from the outside it
+    looks like a crash.  Sent to a process pool, it shows that one dead
+    worker breaks the whole pool (``BrokenProcessPool``) while the parent
+    lives on.  Refuses to run in the main process of an interactive session,
+    where it would kill your kernel.
+    """
+    import multiprocessing
+    import os
+
+    exit_code = _check_int("exit_code", exit_code)
+    if multiprocessing.parent_process() is None:
+        raise RuntimeError(
+            "crash_process() would end this main process (your notebook kernel); "
+            "send it to a worker process instead, e.g. run('process_pool', crash_process, [1])"
+        )
+    os._exit(exit_code)

@@ -1,0 +1,156 @@
+"""Pinning worker processes to CPUs: concurrency without parallelism, made visible.
+
+Two processes that may run only on CPU 0 are *concurrent* (both are in the
+middle of a task at every moment) but never *parallel* (at any instant only
+one of them executes).  Let the same two processes use two CPUs and they are
+both.  This module pins the workers of a process pool with an initializer,
+and times each task in CPU seconds as well as wall seconds, so that the
+difference shows up in numbers, not only in words::
+
+    from parallel_demo import run, spin, cpu_timed, pin_to_cpus
+    res = run("process_pool", cpu_timed(spin), [n, n], workers=2,
+              initializer=pin_to_cpus, initargs=((0,),))
+    [r.cpu / r.wall for r in res.results]     # about 0.5 each: they took turns
+
+Pinning uses :func:`os.sched_setaffinity`, which Linux (and some other
+Unix systems) has and macOS and Windows do not: check :data:`CAN_PIN` first.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+__all__ = ["CAN_PIN", "CpuTimed", "cpu_timed", "pin_to_cpus", "usable_cpus", "worker_cpus",
+           "cpu_parallelism", "run_pinned"]
+
+#: True where this platform lets a process choose its CPUs (Linux: yes;
+#: macOS, Windows: no).
+CAN_PIN: bool = hasattr(os, "sched_setaffinity")
+
+
+def usable_cpus() -> list[int]:
+    """The CPU numbers this process may run on, sorted (``[0, 1, ...]`` where unknown)."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return list(range(os.cpu_count() or 1))
+
+
+def _check_cpus(cpus: Iterable[int]) -> tuple[int, ...]:
+    try:
+        chosen = tuple(cpus)
+    except TypeError:
+        raise TypeError(f"cpus must be a collection of CPU numbers such as (0,), "
+                        f"got {type(cpus).__name__} {cpus!r}") from None
+    if not chosen:
+        raise ValueError("cpus is empty: give at least one CPU number, e.g. (0,)")
+    for c in chosen:
+        if isinstance(c, bool) or not isinstance(c, int):
+            raise TypeError(f"CPU numbers must be ints, got {c!r} in {chosen!r}")
+    allowed = usable_cpus()
+    outside = sorted(set(chosen) - set(allowed))
+    if outside:
+        raise ValueError(f"CPU(s) {outside} are not available to this process; "
+                         f"choose among {allowed} (see usable_cpus())")
+    return chosen
+
+
+def pin_to_cpus(cpus: Iterable[int]) -> None:
+    """Let the calling process run only on ``cpus``: a pool ``initializer``.
+
+    Pass it as ``initializer=pin_to_cpus, initargs=((0,),)`` so that every
+    worker process pins itself as it starts.  (Pinning the parent instead
+    would pin your notebook kernel too.)
+
+    Raises:
+        NotImplementedError: the platform has no ``os.sched_setaffinity``
+            (macOS, Windows); check :data:`CAN_PIN` first.
+        ValueError: ``cpus`` is empty or names a CPU this process may not use.
+    """
+    if not CAN_PIN:
+        raise NotImplementedError(
+            "this platform has no os.sched_setaffinity (macOS and Windows do not), so "
+            "processes cannot be pinned to CPUs here; check parallel_demo.CAN_PIN first"
+        )
+    os.sched_setaffinity(0, _check_cpus(cpus))
+
+
+def worker_cpus(_: Any = None) -> tuple[int, tuple[int, ...]]:
+    """Task: ``(pid, CPUs this process may run on)``, to check that pinning worked."""
+    return os.getpid(), tuple(usable_cpus())
+
+
+@dataclass(frozen=True)
+class CpuTimed:
+    """A task's result with the time it took on the clock and on the CPU.
+
+    Attributes:
+        value: What the task returned.
+        cpu: CPU seconds the running thread spent executing it
+            (:func:`time.thread_time`).
+        wall: Seconds that passed on the clock meanwhile.
+    """
+
+    value: Any
+    cpu: float
+    wall: float
+
+    @property
+    def share(self) -> float:
+        """Fraction of the wall time this task was really executing (0..1)."""
+        return self.cpu / self.wall if self.wall > 0 else 0.0
+
+
+def _cpu_timed_call(fn: Callable[[Any], Any], item: Any) -> CpuTimed:
+    # thread_time counts only the calling thread's CPU time, so it is right
+    # for a task in a thread as well as in a worker process's main thread.
+    c0, w0 = time.thread_time(), time.perf_counter()
+    value = fn(item)
+    return CpuTimed(value, time.thread_time() - c0, time.perf_counter() - w0)
+
+
+def cpu_timed(fn: Callable[[Any], Any]) -> Callable[[Any], CpuTimed]:
+    """Wrap a one-argument task so it returns a :class:`CpuTimed` instead of its value.
+
+    The wrapper is a :func:`functools.partial` of module-level functions, so
+    it can be sent to worker processes under every start method, as long as
+    ``fn`` itself can (defined in a module, not in a notebook).
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__} {fn!r:.60}")
+    return functools.partial(_cpu_timed_call, fn)
+
+
+def cpu_parallelism(timed: Sequence[CpuTimed], wall: float) -> float:
+    """CPU seconds of all tasks divided by the wall time: how many CPUs were executing.
+
+    Compare it with ``busy / wall`` from the records, which counts tasks *in
+    progress* (concurrency) whether or not they were executing.
+    """
+    if not wall > 0:
+        raise ValueError(f"wall must be > 0 seconds, got {wall!r}")
+    return sum(t.cpu for t in timed) / wall
+
+
+def run_pinned(fn: Callable[[Any], Any], items: Iterable[Any], cpus: Iterable[int], *,
+               workers: int = 2, start_method: str | None = None):
+    """Run ``fn`` over ``items`` in a process pool whose workers may use only ``cpus``.
+
+    Each result is a :class:`CpuTimed`, so you can compare CPU time with wall
+    time.  Returns the :class:`~parallel_demo.trace.RunResult` of
+    ``run("process_pool", ...)``.
+
+    Raises:
+        NotImplementedError: the platform cannot pin (see :data:`CAN_PIN`).
+        ValueError: ``cpus`` names a CPU this process may not use.
+    """
+    from .strategies import run
+
+    if not CAN_PIN:
+        pin_to_cpus(())  # raises the explanatory NotImplementedError
+    chosen = _check_cpus(cpus)  # in the parent: a bad CPU number fails here, clearly
+    return run("process_pool", cpu_timed(fn), items, workers=workers, start_method=start_method,
+               initializer=pin_to_cpus, initargs=(chosen,))

@@ -1,0 +1,131 @@
+"""Charts for Part IV (the prime example): they draw, compute nothing, return the Axes.
+
+* :func:`plot_timing_spread`: many single timings of one piece of code, as a
+  histogram, so a reader sees why one figure is mostly noise;
+* :func:`plot_size_sweep`: wall time against input size per strategy, log-log;
+* :func:`plot_chunksize`: a process pool's wall time against its chunksize.
+
+Styling comes from :mod:`parallel_demo.charts`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from matplotlib.axes import Axes
+
+from .charts import PALETTE, _new_axes, _time_unit, worker_color
+from .primes import SizePoint
+from .timing import Measurement
+
+__all__ = ["plot_timing_spread", "plot_size_sweep", "plot_chunksize"]
+
+# One colour per strategy, the same on every chart of the part.
+_STRATEGY_COLORS = {
+    "sequential": PALETTE[7],
+    "thread_per_task": PALETTE[5],
+    "queue_workers": PALETTE[1],
+    "thread_pool": PALETTE[0],
+    "process_pool": PALETTE[2],
+}
+
+
+def _color(name: str, k: int) -> str:
+    return _STRATEGY_COLORS.get(name, worker_color(k))
+
+
+def plot_timing_spread(measurement: Measurement, ax: Axes | None = None, *,
+                       title: str | None = None, reference: float | None = None,
+                       reference_label: str = "reference") -> Axes:
+    """A histogram of every single timing in ``measurement`` (log-spaced bins).
+
+    Draws the median as a solid line and, if given, ``reference`` (e.g. a
+    figure quoted elsewhere) as a dashed one.
+    """
+    import numpy as np
+
+    ax = _new_axes(ax)
+    times = np.asarray(measurement.times, dtype=float)
+    scale, unit = (1e6, "µs") if measurement.worst < 2e-3 else _time_unit(measurement.worst)
+    lo, hi = times.min() * scale, times.max() * scale
+    if reference is not None:
+        lo, hi = min(lo, reference * scale), max(hi, reference * scale)
+    bins = np.geomspace(lo * 0.95, hi * 1.05, 40) if hi > lo > 0 else 20
+    ax.hist(times * scale, bins=bins, color=PALETTE[0], alpha=0.85)
+    ax.set_xscale("log")
+    ax.axvline(measurement.median * scale, color=PALETTE[5], linewidth=2,
+               label=f"median of {len(times)} runs")
+    if reference is not None:
+        ax.axvline(reference * scale, color=PALETTE[7], linestyle="--", linewidth=1.5,
+                   label=reference_label)
+    ax.set_xlabel(f"wall time of one run ({unit}, log scale)")
+    ax.set_ylabel("number of runs")
+    ax.legend(loc="upper right")
+    ax.set_title(title or f"{measurement.label}: {len(times)} single timings")
+    return ax
+
+
+def plot_size_sweep(points: Sequence[SizePoint], ax: Axes | None = None, *,
+                    xlabel: str = "input size", title: str = "Wall time as the input grows",
+                    mark: float | None = None, mark_label: str = "") -> Axes:
+    """Median wall time per strategy against input size, log-log; whiskers span best to worst.
+
+    Args:
+        points: From :func:`parallel_demo.sweep_input`.
+        mark: An x position to mark with a vertical line (e.g. a crossover).
+    """
+    ax = _new_axes(ax, height=3.8)
+    strategies = list(dict.fromkeys(p.strategy for p in points))
+    for k, name in enumerate(strategies):
+        mine = sorted((p for p in points if p.strategy == name), key=lambda p: p.size)
+        xs = [p.size for p in mine]
+        ys = [p.median for p in mine]
+        low = [p.median - p.measurement.best for p in mine]
+        high = [p.measurement.worst - p.median for p in mine]
+        ax.errorbar(xs, ys, yerr=[low, high], fmt="o-", color=_color(name, k), capsize=2,
+                    markersize=4, linewidth=1.5, label=name)
+    if mark is not None:
+        ax.axvline(mark, color="grey", linestyle="--", linewidth=1)
+        if mark_label:
+            ax.text(mark, 0.97, f" {mark_label}", color="dimgrey", ha="left", va="top",
+                    transform=ax.get_xaxis_transform(), fontsize=9)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"{xlabel} (log scale)")
+    ax.set_ylabel("wall time (s, log scale)")
+    ax.legend(loc="upper left", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def plot_chunksize(measurements: Sequence[Measurement], chunksizes: Sequence[int],
+                   ax: Axes | None = None, *, baseline: Measurement | None = None,
+                   title: str = "Process pool: wall time against chunksize") -> Axes:
+    """Median wall time (every run as a dot) against chunksize, log x axis.
+
+    Args:
+        measurements: One per chunksize, from :func:`parallel_demo.sweep_chunksize`.
+        chunksizes: The chunksize of each measurement, same order.
+        baseline: Drawn as a dashed horizontal line (e.g. the sequential loop).
+    """
+    if len(measurements) != len(chunksizes):
+        raise ValueError("need one chunksize per measurement")
+    ax = _new_axes(ax)
+    longest = max([m.worst for m in measurements] + ([baseline.worst] if baseline else []))
+    scale, unit = _time_unit(longest)
+    ax.plot(chunksizes, [m.median * scale for m in measurements], "o-", color=PALETTE[2],
+            linewidth=2, label="process pool, median")
+    for c, m in zip(chunksizes, measurements):
+        ax.plot([c] * len(m.times), [t * scale for t in m.times], ".", color="black",
+                alpha=0.5, markersize=4)
+    if baseline is not None:
+        ax.axhline(baseline.median * scale, color=PALETTE[7], linestyle="--", linewidth=1.2,
+                   label=f"{baseline.label}, median")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(list(chunksizes), [str(c) for c in chunksizes])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("chunksize (numbers per trip to a worker, log scale)")
+    ax.set_ylabel(f"wall time ({unit})")
+    ax.legend(loc="upper right")
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,342 @@
+"""Watch futures change state: pending, running, then finished, failed or cancelled.
+
+A :class:`concurrent.futures.Future` is a small state machine.  ``submit``
+creates it *pending*; a worker takes it and it becomes *running*; when the
+call returns or raises it is *finished* (with a result or an exception).  A
+pending future can instead be *cancelled*; a running one cannot.
+
+:class:`FutureTrace` records those transitions for futures submitted through
+it, so a chapter can draw them from a real run instead of describing them::
+
+    with ThreadPoolExecutor(2) as ex, FutureTrace(ex) as trace:
+        futures = [trace.submit(sleep_task, s) for s in (0.2, 0.1, 0.3)]
+    plot_future_states(trace)
+
+How each moment is taken:
+
+* *submitted*: just before ``executor.submit``, in the caller's thread;
+* *started*: inside the task when it runs in this process (a thread pool), by
+  a wrapper that stamps the clock before calling the function.  For other
+  executors (a process pool) a sampler thread polls ``future.running()``
+  every millisecond; there "running" means "handed to a worker process's
+  queue", which can happen before the worker is free;
+* *done*: in a done-callback, which runs as soon as the future is finished or
+  cancelled (in the worker thread, or at once if it was already done).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .trace import now
+
+__all__ = [
+    "FUTURE_STATES",
+    "FutureRecord",
+    "FutureTrace",
+    "future_state",
+    "plot_future_states",
+    "sleep_or_fail",
+    "wait_until_running",
+]
+
+#: The states a chart shows, in the order a future can pass through them.
+FUTURE_STATES = ("pending", "running", "finished", "raised", "cancelled")
+
+#: One colour per state (Okabe-Ito, as every chart in the book).
+_STATE_COLORS = {
+    "pending": "#BBBBBB",
+    "running": "#0072B2",
+    "finished": "#009E73",
+    "raised": "#D55E00",
+    "cancelled": "#000000",
+}
+
+
+def sleep_or_fail(seconds: float, fail: bool = False) -> float:
+    """Wait ``seconds``, then return them, or raise ``ValueError`` if ``fail``.
+
+    A task whose outcome you choose, for showing what a failed future looks
+    like.  Module-level, so it can be sent to a process pool too.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+        raise ValueError(f"seconds must be a number >= 0, got {seconds!r}")
+    time.sleep(seconds)
+    if fail:
+        raise ValueError(f"task asked to fail after {seconds} s")
+    return seconds
+
+
+def wait_until_running(future: cf.Future, timeout: float = 5.0) -> bool:
+    """Block until a worker has taken ``future`` (or it is done); return ``future.running()``.
+
+    ``submit`` returns before any worker has picked the task up, so
+    "cancel the running one" needs this wait first.  Polls every millisecond.
+
+    Raises:
+        TimeoutError: no worker took it within ``timeout`` seconds (are all
+            workers busy?).
+    """
+    deadline = time.monotonic() + timeout
+    while not (future.running() or future.done()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"the future was still pending after {timeout} s; are all workers busy "
+                "with other tasks? Wait for one of them first"
+            )
+        time.sleep(0.001)
+    return future.running()
+
+
+@dataclass(frozen=True)
+class FutureRecord:
+    """What happened to one future, on :func:`parallel_demo.now`'s clock.
+
+    Attributes:
+        index: Order of submission (0 for the first ``submit``).
+        label: The call, e.g. ``"sleep_task(0.2)"``.
+        submitted: When ``submit`` was called.
+        started: When it began running, or ``None`` if it never ran (cancelled).
+        done: When it was finished or cancelled, or ``None`` if it was still
+            not done when the trace ended.
+        outcome: ``"finished"``, ``"raised"``, ``"cancelled"`` or
+            ``"not done"``.
+        worker: The thread that ran it (thread pools), else ``""``.
+    """
+
+    index: int
+    label: str
+    submitted: float
+    started: float | None
+    done: float | None
+    outcome: str
+    worker: str = ""
+
+    def segments(self, until: float) -> list[tuple[str, float, float]]:
+        """``(state, begin, end)`` spans from submission to ``until``, for charts."""
+        out: list[tuple[str, float, float]] = []
+        stop = self.done if self.done is not None else until
+        if self.started is None:
+            out.append(("pending", self.submitted, stop))
+        else:
+            out.append(("pending", self.submitted, self.started))
+            out.append(("running", self.started, stop))
+        if self.done is not None and self.outcome in FUTURE_STATES:
+            out.append((self.outcome, self.done, max(until, self.done)))
+        return [s for s in out if s[2] >= s[1]]
+
+
+class _Stamped:
+    """Call ``fn`` after noting, in this process, when it began and in which thread."""
+
+    def __init__(self, trace: "FutureTrace", index: int, fn: Callable[..., Any]) -> None:
+        self._trace, self._index, self._fn = trace, index, fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._trace._note_start(self._index, now(), threading.current_thread().name)
+        return self._fn(*args, **kwargs)
+
+
+class FutureTrace:
+    """Submit through this to record every future's state changes.
+
+    Args:
+        executor: The executor to submit to.  The trace does not own it:
+            shut the executor down yourself (``with`` does).
+        poll: Seconds between samples of ``future.running()``, used for
+            executors whose tasks run in another process.
+
+    Use it as a context manager; leaving the block stops the sampler (if
+    any) and fixes :attr:`end`, the time up to which charts draw.
+    """
+
+    def __init__(self, executor: cf.Executor, *, poll: float = 0.001) -> None:
+        if not isinstance(executor, cf.Executor):
+            raise TypeError(
+                f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}; "
+                "pass e.g. ThreadPoolExecutor(2)"
+            )
+        self.executor = executor
+        self._in_process = isinstance(executor, cf.ThreadPoolExecutor)
+        self._poll = poll
+        self._lock = threading.Lock()  # must be held while touching the dicts below
+        self._futures: list[cf.Future] = []
+        self._labels: list[str] = []
+        self._submitted: list[float] = []
+        self._started: dict[int, float] = {}
+        self._workers: dict[int, str] = {}
+        self._done: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._sampler: threading.Thread | None = None
+        self.start: float = now()
+        self.end: float | None = None
+
+    # -- recording --------------------------------------------------------
+    def __enter__(self) -> "FutureTrace":
+        self.start = now()
+        if not self._in_process:
+            self._sampler = threading.Thread(target=self._sample, name="future-sampler",
+                                             daemon=True)
+            self._sampler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Futures still running finish after this; the chart stops here.
+        self.close()
+
+    def close(self) -> None:
+        """Stop sampling and fix :attr:`end` (``__exit__`` calls this)."""
+        if self.end is None:
+            self.end = now()
+        self._stop.set()
+        if self._sampler is not None:
+            self._sampler.join(timeout=5.0)
+            self._sampler = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
+        """``executor.submit(fn, *args, **kwargs)``, recorded; returns the real Future."""
+        if self.end is not None:
+            raise RuntimeError("this trace has ended; start a new FutureTrace to record more")
+        with self._lock:
+            index = len(self._futures)
+            self._futures.append(None)  # type: ignore[arg-type]  # reserved slot
+            self._labels.append(_label(fn, args, kwargs))
+            self._submitted.append(now())
+        call = _Stamped(self, index, fn) if self._in_process else fn
+        future = self.executor.submit(call, *args, **kwargs)
+        with self._lock:
+            self._futures[index] = future
+        future.add_done_callback(lambda f, i=index: self._note_done(i, now()))
+        return future
+
+    def _note_start(self, index: int, t: float, worker: str) -> None:
+        with self._lock:
+            self._started.setdefault(index, t)
+            self._workers[index] = worker
+
+    def _note_done(self, index: int, t: float) -> None:
+        with self._lock:
+            self._done.setdefault(index, t)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self._poll):
+            with self._lock:
+                pending = [(i, f) for i, f in enumerate(self._futures)
+                           if f is not None and i not in self._started and i not in self._done]
+            t = now()
+            for i, f in pending:
+                if f.running():
+                    with self._lock:
+                        self._started.setdefault(i, t)
+
+    # -- reading ----------------------------------------------------------
+    @property
+    def futures(self) -> list[cf.Future]:
+        """The futures submitted so far, in submission order."""
+        with self._lock:
+            return list(self._futures)
+
+    @property
+    def records(self) -> list[FutureRecord]:
+        """One :class:`FutureRecord` per submitted future, in submission order."""
+        with self._lock:
+            items = list(enumerate(self._futures))
+            started, done, workers = dict(self._started), dict(self._done), dict(self._workers)
+        out = []
+        for i, f in items:
+            d = done.get(i)
+            if d is None or f is None:
+                outcome = "not done"
+            elif f.cancelled():
+                outcome = "cancelled"
+            elif f.exception() is not None:
+                outcome = "raised"
+            else:
+                outcome = "finished"
+            s = started.get(i)
+            if s is not None and d is not None and s > d:
+                s = d  # sampled just after a quick task had already ended
+            out.append(FutureRecord(i, self._labels[i], self._submitted[i],
+                                    None if outcome == "cancelled" else s, d, outcome,
+                                    workers.get(i, "")))
+        return out
+
+    def states(self) -> list[str]:
+        """Each future's state right now: pending, running, finished, raised or cancelled."""
+        return [future_state(f) for f in self.futures]
+
+
+def future_state(future: cf.Future) -> str:
+    """The state of ``future`` in the chart's words, from its public methods."""
+    if future.cancelled():
+        return "cancelled"
+    if future.done():
+        return "raised" if future.exception() is not None else "finished"
+    return "running" if future.running() else "pending"
+
+
+def _label(fn: Callable[..., Any], args: tuple, kwargs: dict) -> str:
+    name = getattr(fn, "__name__", type(fn).__name__)
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    text = f"{name}({', '.join(parts)})"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def plot_future_states(trace: FutureTrace | Sequence[FutureRecord], ax=None, *,
+                       title: str = "What each future was doing",
+                       t0: float | None = None, until: float | None = None):
+    """One lane per future, coloured by state over time: pending, running, then the outcome.
+
+    Args:
+        trace: A finished :class:`FutureTrace`, or its records.
+        ax: Where to draw; a new figure if None.
+        t0: Time origin; defaults to the trace's start (first submission).
+        until: Right end of the chart; defaults to the trace's end.
+
+    Returns:
+        The matplotlib Axes.
+    """
+    from matplotlib.patches import Patch
+
+    from .charts import _new_axes, _time_unit
+
+    if isinstance(trace, FutureTrace):
+        records = trace.records
+        t0 = trace.start if t0 is None else t0
+        until = trace.end if until is None else until
+    else:
+        records = list(trace)
+    ax = _new_axes(ax, height=max(1.8, 1.0 + 0.34 * len(records)))
+    if not records:
+        ax.set_title(title)
+        ax.text(0.5, 0.5, "no futures", ha="center", va="center", transform=ax.transAxes)
+        return ax
+    t0 = min(r.submitted for r in records) if t0 is None else t0
+    last = max(max(r.done or r.submitted, r.started or r.submitted) for r in records)
+    until = max(until or last, last)
+    scale, unit = _time_unit(until - t0)
+    for k, r in enumerate(records):
+        for state, a, b in r.segments(until):
+            after = state in ("finished", "raised", "cancelled")
+            ax.barh(k, max((b - a) * scale, (until - t0) * scale * 0.003), left=(a - t0) * scale,
+                    height=0.35 if after else 0.7, color=_STATE_COLORS[state],
+                    alpha=0.45 if after else 1.0, edgecolor="white", linewidth=0.5)
+        if r.done is not None:
+            marker = {"finished": "o", "raised": "X", "cancelled": "x"}.get(r.outcome, "o")
+            ax.plot((r.done - t0) * scale, k, marker, color=_STATE_COLORS.get(r.outcome, "grey"),
+                    markersize=6, markeredgecolor="white" if marker != "x" else None, zorder=3)
+    ax.set_yticks(range(len(records)), [f"{r.index}: {r.label}" for r in records])
+    ax.set_ylim(len(records) - 0.4, -0.6)
+    ax.set_xlim(0, (until - t0) * scale * 1.01)
+    ax.set_xlabel(f"time since the first submit ({unit})")
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.grid(False, axis="y")
+    used = [s for s in FUTURE_STATES if any(seg[0] == s for r in records for seg in r.segments(until))]
+    ax.legend(handles=[Patch(color=_STATE_COLORS[s], label=s) for s in used],
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,341 @@
+"""Threads versus processes, observed: who runs a task, what they share, what they cost.
+
+Each function here runs real threads or real processes and reports what it
+saw, so a chapter can show (not just say) that
+
+* threads of one process share its memory, while a child process changes
+  only its own copy;
+* every thread has an ident, unique only inside its process, and a native
+  id the operating system gives it; every process has a pid;
+* starting a process costs far more than starting a thread, and how much
+  depends on the start method;
+* an exception in a thread goes to :func:`threading.excepthook`, not to the
+  thread that started it;
+* a fresh process has exactly one thread: "at least one", not "multiple".
+
+Task functions are module-level so that ``spawn`` and ``forkserver``
+children can import them.  Every helper joins what it starts, with a
+timeout, before it returns.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from .timing import Measurement, measure
+
+__all__ = ["Identity", "whoami", "os_thread_count", "thread_identities", "process_identities",
+           "append_from_threads", "append_from_processes", "startup_cost", "startup_costs",
+           "ThreadError", "catch_thread_exceptions"]
+
+#: Seconds any helper here waits for a child before giving up.
+TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who ran a piece of code.
+
+    Attributes:
+        pid: ``os.getpid()``: the process.
+        ident: ``threading.get_ident()``: the thread, unique only within its
+            process (and reused once a thread ends).
+        native_id: ``threading.get_native_id()``: the operating system's id of
+            the thread, unique across the machine while the thread lives.
+        thread_name: ``threading.current_thread().name``.
+        threads: ``threading.active_count()``: Python threads in the process.
+        os_threads: Threads the operating system counts in the process
+            (``/proc/self/task`` on Linux), or ``None`` where unknown.
+    """
+
+    pid: int
+    ident: int
+    native_id: int
+    thread_name: str
+    threads: int
+    os_threads: int | None
+
+
+def os_thread_count() -> int | None:
+    """Threads in this process as the OS counts them (Linux), else ``None``.
+
+    This includes threads that Python did not start (an extension's own
+    threads), which ``threading.active_count()`` cannot see.
+    """
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
+
+
+def whoami(_: Any = None) -> Identity:
+    """Task: the :class:`Identity` of the thread and process running it."""
+    return Identity(os.getpid(), threading.get_ident(), threading.get_native_id(),
+                    threading.current_thread().name, threading.active_count(), os_thread_count())
+
+
+# ---------------------------------------------------------------------------
+# Running code in a thread or a process, and getting its answer back.
+
+def _in_child(conn, fn: Callable[..., Any], args: tuple) -> None:
+    # Runs in the child process: send back ("ok", value) or ("error", exception).
+    try:
+        conn.send(("ok", fn(*args)))
+    except BaseException as exc:  # the parent re-raises it
+        conn.send(("error", exc))
+    finally:
+        conn.close()
+
+
+def _context(start_method: str | None):
+    if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
+        raise ValueError(f"start_method {start_method!r} is not available here; "
+                         f"choose one of {multiprocessing.get_all_start_methods()}")
+    return multiprocessing.get_context(start_method)
+
+
+@contextmanager
+def _quiet_fork():
+    # 3.12+ warns that fork() in a process with threads (a Jupyter kernel has
+    # several) may deadlock; these children only run our own short functions.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*",
+                                category=DeprecationWarning)
+        yield
+
+
+def _call_in_processes(fn: Callable[..., Any], args_list: list[tuple],
+                       start_method: str | None, timeout: float = TIMEOUT) -> list[Any]:
+    """Run ``fn(*args)`` in one new process per args tuple, all alive at once; return values."""
+    ctx = _context(start_method)
+    started = []
+    try:
+        with _quiet_fork():
+            for args in args_list:
+                recv, send = ctx.Pipe(duplex=False)
+                p = ctx.Process(target=_in_child, args=(send, fn, args), daemon=True)
+                p.start()
+                send.close()  # the child holds the other copy
+                started.append((p, recv))
+        out = []
+        for p, recv in started:
+            if not recv.poll(timeout):
+                raise TimeoutError(f"a child process sent nothing within {timeout} s")
+            try:
+                status, value = recv.recv()
+            except EOFError:
+                raise RuntimeError(f"child process {p.pid} died before answering "
+                                   f"(exit code {p.exitcode})") from None
+            if status == "error":
+                raise value
+            out.append(value)
+        return out
+    finally:
+        for p, recv in started:
+            recv.close()
+            p.join(timeout)
+            if p.is_alive():  # only if something above went wrong
+                p.kill()
+                p.join(timeout)
+
+
+def _wait_then(barrier: threading.Barrier | None, fn: Callable[..., Any], args: tuple):
+    if barrier is not None:
+        barrier.wait(TIMEOUT)  # so every thread is alive at once: idents stay distinct
+    return fn(*args)
+
+
+def _call_in_threads(fn: Callable[..., Any], args_list: list[tuple]) -> list[Any]:
+    """Run ``fn(*args)`` in one new thread per args tuple, all alive at once; return values."""
+    results: list[Any] = [None] * len(args_list)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(args_list)) if args_list else None
+
+    def target(i, args):
+        try:
+            results[i] = _wait_then(barrier, fn, args)  # each thread writes its own slot
+        except BaseException as exc:
+            errors.append(exc)
+            if barrier is not None:
+                barrier.abort()
+
+    threads = [threading.Thread(target=target, args=(i, a), name=f"demo-thread-{i}")
+               for i, a in enumerate(args_list)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _check_count(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be an int >= 1, got {n!r}")
+    return n
+
+
+def thread_identities(n: int = 2) -> list[Identity]:
+    """Start ``n`` threads, alive at the same time, and return who each one is."""
+    return _call_in_threads(whoami, [(i,) for i in range(_check_count("n", n))])
+
+
+def process_identities(n: int = 2, start_method: str | None = None) -> list[Identity]:
+    """Start ``n`` fresh processes, alive at the same time, and return who each one is.
+
+    Each :class:`Identity` is taken in the child's main thread, as its first
+    task: its ``threads`` and ``os_threads`` show how many threads a process
+    starts with.
+    """
+    return _call_in_processes(whoami, [(i,) for i in range(_check_count("n", n))], start_method)
+
+
+# ---------------------------------------------------------------------------
+# Shared memory versus copied memory.
+
+def _append_items(target: list, worker: str, count: int) -> list:
+    for k in range(count):
+        target.append(f"{worker} #{k}")
+    return target
+
+
+def append_from_threads(shared: list, workers: int = 2, per_worker: int = 2) -> list:
+    """Each of ``workers`` threads appends ``per_worker`` strings to ``shared`` itself.
+
+    Threads share their process's memory, so they all change the very list
+    you passed.  (``list.append`` is atomic in CPython; for anything longer
+    you need a lock: see the chapter on race conditions.)  Returns ``shared``.
+    """
+    if not isinstance(shared, list):
+        raise TypeError(f"shared must be a list, got {type(shared).__name__}")
+    _check_count("per_worker", per_worker)
+    _call_in_threads(_append_items, [(shared, f"thread {w}", per_worker)
+                                     for w in range(_check_count("workers", workers))])
+    return shared
+
+
+def append_from_processes(shared: list, workers: int = 2, per_worker: int = 2,
+                          start_method: str | None = None) -> list[list]:
+    """Each of ``workers`` processes appends ``per_worker`` strings to its copy of ``shared``.
+
+    A child process gets a *copy* of the list (pickled under ``spawn`` and
+    ``forkserver``, copy-on-write memory under ``fork``), so ``shared`` in
+    the parent is unchanged afterwards.  Returns each child's copy as the
+    child last saw it.
+    """
+    if not isinstance(shared, list):
+        raise TypeError(f"shared must be a list, got {type(shared).__name__}")
+    _check_count("per_worker", per_worker)
+    return _call_in_processes(_append_items, [(shared, f"process {w}", per_worker)
+                                              for w in range(_check_count("workers", workers))],
+                              start_method)
+
+
+# ---------------------------------------------------------------------------
+# What it costs to start a worker.
+
+def _noop() -> None:
+    """The cheapest possible task: what is left is the cost of the worker itself."""
+
+
+def _thread_round_trip() -> None:
+    t = threading.Thread(target=_noop)
+    t.start()
+    t.join(TIMEOUT)
+
+
+def _process_round_trip(ctx) -> None:
+    p = ctx.Process(target=_noop)
+    p.start()
+    p.join(TIMEOUT)
+    if p.exitcode is None:
+        p.kill()
+        p.join(TIMEOUT)
+        raise TimeoutError(f"a no-op process did not finish within {TIMEOUT} s")
+
+
+def startup_cost(kind: str = "thread", *, start_method: str | None = None, repeat: int = 5,
+                 warmup: int = 1) -> Measurement:
+    """Time starting a worker that does nothing, and waiting for it to end.
+
+    Args:
+        kind: ``"thread"`` or ``"process"``.
+        start_method: For processes: ``"fork"``, ``"spawn"``, ``"forkserver"``
+            or None for the default.
+        repeat: Timed runs; ``warmup`` untimed ones come first (the first
+            ``forkserver`` process also starts the server).
+
+    Returns:
+        A :class:`~parallel_demo.timing.Measurement` labelled ``"thread"`` or
+        ``"process (<method>)"``.
+    """
+    if kind == "thread":
+        if start_method is not None:
+            raise ValueError("start_method applies to processes only; leave it out for threads")
+        return measure(_thread_round_trip, repeat=repeat, warmup=warmup, label="thread")
+    if kind != "process":
+        raise ValueError(f"kind must be 'thread' or 'process', got {kind!r}")
+    ctx = _context(start_method)
+    with _quiet_fork():
+        return measure(_process_round_trip, ctx, repeat=repeat, warmup=warmup,
+                       label=f"process ({ctx.get_start_method()})")
+
+
+def startup_costs(*, repeat: int = 5, warmup: int = 1,
+                  start_methods: list[str] | None = None) -> list[Measurement]:
+    """:func:`startup_cost` of a thread, then of a process under each start method here."""
+    methods = multiprocessing.get_all_start_methods() if start_methods is None else start_methods
+    return [startup_cost("thread", repeat=repeat, warmup=warmup)] + [
+        startup_cost("process", start_method=m, repeat=repeat, warmup=warmup) for m in methods
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Exceptions in threads.
+
+@dataclass(frozen=True)
+class ThreadError:
+    """An exception that ended a thread, as :func:`threading.excepthook` received it."""
+
+    thread_name: str
+    exc_type: type
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.exc_type.__name__} in thread {self.thread_name!r}: {self.message}"
+
+
+@contextmanager
+def catch_thread_exceptions() -> Iterator[list[ThreadError]]:
+    """Collect exceptions that end threads, instead of printing them; restore the hook after.
+
+    ::
+
+        with catch_thread_exceptions() as caught:
+            t = threading.Thread(target=is_prime, args=("97",)); t.start(); t.join()
+        caught   # [ThreadError(thread_name='Thread-1 ...', exc_type=TypeError, ...)]
+
+    Only threads that end *inside* the ``with`` block are caught: join them
+    there.
+    """
+    caught: list[ThreadError] = []
+    lock = threading.Lock()  # must be held while appending: hooks run in the failing threads
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        name = args.thread.name if args.thread is not None else "<unknown>"
+        with lock:
+            caught.append(ThreadError(name, args.exc_type, str(args.exc_value)))
+
+    previous = threading.excepthook
+    threading.excepthook = hook
+    try:
+        yield caught
+    finally:
+        threading.excepthook = previous

@@ -1,0 +1,523 @@
+"""Real threads that race: lost updates you can count, and the fixes that stop them.
+
+Since CPython 3.10 a thread running under the GIL is switched out only at
+certain points (a call, a backward jump of a loop, the start of a function),
+not between any two bytecodes, so the textbook race::
+
+    def naive_increment(counter):
+        counter.value += 1
+
+run from four threads almost never loses an update.  It is still a race:
+``+=`` is a read, an add and a write (see :func:`instructions`), and nothing
+stops a switch from landing between them once something in between yields.
+This module makes the race visible in two honest ways:
+
+* :func:`yielding_increment` reads, calls ``time.sleep(0)`` (which lets the
+  other threads run, as any I/O or logging call would), then writes;
+* :func:`stress` injects such a yield before (almost) every bytecode of the
+  code under test, with a tracing hook, so ``x += 1`` itself loses updates.
+
+:func:`hammer` runs any function from several threads at once, with a time
+limit and a way to free threads stuck on a lock; :func:`race` counts the lost
+updates of one run; :func:`atomicity_table` tests common one-liners
+(``list.append``, ``d[k] += 1``, ``queue.put``) under injected yields.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dis
+import queue
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from .gil import switch_interval  # noqa: F401  (re-used by checks_races)
+from .trace import now
+
+__all__ = [
+    "SharedCounter", "naive_increment", "yielding_increment", "locked_increment",
+    "RACE_KINDS", "RaceResult", "race", "race_runs", "HammerResult", "hammer", "stress",
+    "instructions", "AtomicityRow", "atomicity_table", "plot_lost_updates",
+    "UnsafeCounter",
+]
+
+
+# --- what the threads share ---------------------------------------------------------
+
+
+class SharedCounter:
+    """A number several threads add to, and the lock that should guard it."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.lock = threading.Lock()  # must be held from the read to the write of `value`
+
+
+class UnsafeCounter:
+    """The counter an exercise starts from: exact in one thread, not in several."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def increment(self) -> None:
+        self.value += 1  # read, add, write: three steps another thread can come between
+
+
+def naive_increment(counter: SharedCounter) -> None:
+    """``counter.value += 1``: a race that CPython 3.10+ under the GIL rarely shows."""
+    counter.value += 1
+
+
+def yielding_increment(counter: SharedCounter) -> None:
+    """Read, let other threads run, write: the same race, made to show every time."""
+    value = counter.value
+    time.sleep(0)  # any call that waits (I/O, a log line, a lock) lets others run here
+    counter.value = value + 1
+
+
+def locked_increment(counter: SharedCounter) -> None:
+    """The fix: the read and the write happen with the lock held, yield and all."""
+    with counter.lock:
+        value = counter.value
+        time.sleep(0)  # other threads may run now, but none can enter this block
+        counter.value = value + 1
+
+
+# --- running a function from many threads at once ----------------------------------
+
+
+class _Abort(BaseException):
+    """Raised inside a worker thread (by the trace hook) when the harness gives up on it."""
+
+
+# The trace hook leaves threading.py alone: stopping a thread in the middle of
+# a Condition or a Barrier could leave it broken for the other threads.
+_UNTRACED_FILES = {threading.__file__}
+_HARNESS: set[Any] = set()  # code objects of the harness itself: never traced
+
+
+def _harness(fn: Callable) -> Callable:
+    _HARNESS.add(fn.__code__)
+    return fn
+
+
+@dataclass(frozen=True)
+class HammerResult:
+    """What :func:`hammer` saw.
+
+    Attributes:
+        threads: How many threads ran.
+        times: How many calls each thread was to make.
+        done: Calls each thread completed.
+        wall: Seconds from the start signal to the last thread's end (or the give-up).
+        errors: Exceptions raised by the function, at most one per thread.
+        hung: True if some thread did not finish within the time limit.
+        stuck: Threads still alive after the harness tried to free them
+            (they are daemon threads: they cannot keep the interpreter alive).
+    """
+
+    threads: int
+    times: int
+    done: tuple[int, ...]
+    wall: float
+    errors: tuple[BaseException, ...] = ()
+    hung: bool = False
+    stuck: int = 0
+
+    @property
+    def calls(self) -> int:
+        """Calls completed, summed over threads."""
+        return sum(self.done)
+
+
+def _lock_type() -> type:
+    return type(threading.Lock())
+
+
+def _locks_near(fn: Callable, shared: Any) -> list[Any]:
+    """Plain locks a stuck thread may be waiting for: in ``shared``, its class, fn's globals."""
+    kind = _lock_type()
+    found: list[Any] = []
+    places: list[Any] = []
+    for obj in (shared, getattr(fn, "__self__", None)):
+        if obj is not None:
+            places.append(getattr(obj, "__dict__", {}))
+            places.append(getattr(type(obj), "__dict__", {}))
+    func = getattr(fn, "__func__", fn)
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        g = getattr(func, "__globals__", {})
+        places.append({n: g[n] for n in code.co_names if n in g})
+    for place in places:
+        for value in list(place.values()):
+            if isinstance(value, kind) and all(value is not f for f in found):
+                found.append(value)
+    return found
+
+
+def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 1000,
+           timeout: float = 20.0, inject_yields: float = 0.0, seed: int = 0,
+           shared: Any = None, traced: bool | None = None) -> HammerResult:
+    """Call ``fn(*args)`` ``times`` times from each of ``threads`` threads, all at once.
+
+    The threads wait at a barrier and start together.  With ``traced`` (the
+    default when yields are injected) each runs with a trace hook on the code
+    under test (anything but this harness and ``threading`` itself),
+    which does two jobs:
+
+    * with ``inject_yields=p > 0`` it calls ``time.sleep(0)`` before each
+      bytecode with probability ``p``, so any step that is not atomic gets
+      interrupted sooner or later (slow: use a few hundred calls);
+    * when the time limit passes, it stops the threads at their next line.
+
+    A thread blocked on a lock runs no bytecode, so on a time-out the harness
+    also releases the plain :class:`threading.Lock` objects it can find
+    (attributes of ``shared``/``fn.__self__``, globals ``fn`` uses): that
+    unblocks a thread that waits for a lock nobody will release.
+
+    Args:
+        fn: What each thread calls, e.g. ``counter.increment``.
+        args: Passed to every call.
+        threads: Number of threads.
+        times: Calls per thread.
+        timeout: Seconds before the harness gives up (then ``hung`` is True).
+        inject_yields: Probability of a yield before each traced bytecode.
+        seed: Seeds the injected yields (thread k uses ``seed + k``).
+        shared: Where to look for locks to free on a time-out.
+        traced: Install the trace hook; default: only if ``inject_yields``.
+            Tracing slows every line down, so untraced runs are the natural ones.
+
+    Returns:
+        A :class:`HammerResult`; the threads have ended unless ``stuck > 0``.
+    """
+    if not callable(fn):
+        raise TypeError(f"hammer needs a function to call, got {fn!r}")
+    if threads < 1 or times < 0:
+        raise ValueError("threads must be >= 1 and times >= 0")
+    if not 0.0 <= inject_yields <= 1.0:
+        raise ValueError("inject_yields is a probability, between 0 and 1")
+    traced = inject_yields > 0 if traced is None else traced
+    stop = threading.Event()
+    start = threading.Barrier(threads + 1)
+    done = [0] * threads
+    errors: list[BaseException] = []
+    errors_lock = threading.Lock()  # must be held while appending to errors
+
+    def make_tracer(rng: random.Random) -> Callable:
+        def local(frame, event, arg):
+            if stop.is_set():
+                raise _Abort
+            if event == "opcode" and rng.random() < inject_yields:
+                time.sleep(0)
+            return local
+
+        def global_(frame, event, arg):
+            code = frame.f_code
+            if code in _HARNESS or code.co_filename in _UNTRACED_FILES:
+                return None
+            if inject_yields:
+                frame.f_trace_opcodes = True
+            return local
+
+        return global_
+
+    @_harness
+    def worker(k: int) -> None:
+        try:
+            start.wait(timeout)
+            if traced:
+                sys.settrace(make_tracer(random.Random(seed + k)))
+            for _ in range(times):
+                fn(*args)
+                done[k] += 1
+        except (_Abort, threading.BrokenBarrierError):
+            pass
+        except BaseException as exc:  # the code under test's error is data, not a crash
+            with errors_lock:
+                errors.append(exc)
+        finally:
+            if traced:
+                sys.settrace(None)
+
+    pool = [threading.Thread(target=worker, args=(k,), name=f"hammer {k}", daemon=True)
+            for k in range(threads)]
+    for t in pool:
+        t.start()
+    t0 = now()
+    try:
+        start.wait(timeout)
+    except threading.BrokenBarrierError:
+        stop.set()
+    deadline = t0 + timeout
+    for t in pool:
+        t.join(max(0.0, deadline - now()))
+    wall = now() - t0
+    hung = any(t.is_alive() for t in pool)
+    if hung:
+        stop.set()
+        locks = _locks_near(fn, shared)
+        give_up = now() + 2.0
+        while any(t.is_alive() for t in pool) and now() < give_up:
+            for lock in locks:
+                if lock.locked():
+                    with contextlib.suppress(RuntimeError):
+                        lock.release()
+            for t in pool:
+                t.join(0.01)
+    return HammerResult(threads, times, tuple(done), wall, tuple(errors), hung,
+                        sum(t.is_alive() for t in pool))
+
+
+def stress(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 250,
+           probability: float = 0.5, seed: int = 0, timeout: float = 20.0) -> HammerResult:
+    """:func:`hammer` with a yield injected before about half of all bytecodes."""
+    return hammer(fn, *args, threads=threads, times=times, inject_yields=probability,
+                  seed=seed, timeout=timeout)
+
+
+# --- counting lost updates ------------------------------------------------------------
+
+
+def _queue_run(threads: int, increments: int, timeout: float) -> tuple[int, float]:
+    """Producers put 1s on a queue; one consumer owns the total: nothing is shared but the queue."""
+    q: queue.Queue = queue.Queue()
+    total = [0]
+    done = object()
+
+    @_harness
+    def consumer() -> None:
+        finished = 0
+        while finished < threads:
+            item = q.get(timeout=timeout)
+            if item is done:
+                finished += 1
+            else:
+                total[0] += item  # only this thread ever touches total
+
+    def producer() -> None:
+        for _ in range(increments):
+            q.put(1)
+            time.sleep(0)  # the same yield that breaks the unlocked counter
+        q.put(done)
+
+    c = threading.Thread(target=consumer, name="consumer", daemon=True)
+    c.start()
+    result = hammer(producer, threads=threads, times=1, timeout=timeout)
+    c.join(timeout)
+    if result.hung or c.is_alive() or result.errors:
+        raise RuntimeError("the queue demo did not finish in time; is the machine overloaded?")
+    return total[0], result.wall
+
+
+#: The increments :func:`race` can run, by name.
+RACE_KINDS: dict[str, Callable[[SharedCounter], None] | None] = {
+    "naive": naive_increment,
+    "yielding": yielding_increment,
+    "locked": locked_increment,
+    "queue": None,  # producers hand 1s to a consumer thread (see _queue_run)
+}
+
+
+@dataclass(frozen=True)
+class RaceResult:
+    """One run of ``threads`` threads each adding 1 ``increments`` times.
+
+    Attributes:
+        kind: Which increment ran (a key of :data:`RACE_KINDS`).
+        threads: How many threads.
+        increments: Increments per thread.
+        value: The counter at the end.
+        wall: Seconds the run took.
+    """
+
+    kind: str
+    threads: int
+    increments: int
+    value: int
+    wall: float
+
+    @property
+    def expected(self) -> int:
+        """What an exact counter would read."""
+        return self.threads * self.increments
+
+    @property
+    def lost(self) -> int:
+        """Updates that vanished: another thread's write was overwritten."""
+        return self.expected - self.value
+
+
+def race(kind: str = "yielding", *, threads: int = 4, increments: int = 1000,
+         timeout: float = 30.0) -> RaceResult:
+    """Run one kind of increment from ``threads`` threads and count what was lost.
+
+    Args:
+        kind: ``"naive"`` (``+=``), ``"yielding"`` (read, ``sleep(0)``,
+            write), ``"locked"`` (the same under a lock) or ``"queue"``
+            (hand 1s to a single adding thread).
+        threads: Threads adding at the same time.
+        increments: Additions per thread.
+        timeout: Seconds before giving up with an error.
+    """
+    if kind not in RACE_KINDS:
+        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(RACE_KINDS)}")
+    if threads < 1 or increments < 0:
+        raise ValueError("threads must be >= 1 and increments >= 0")
+    if kind == "queue":
+        value, wall = _queue_run(threads, increments, timeout)
+        return RaceResult(kind, threads, increments, value, wall)
+    counter = SharedCounter()
+    result = hammer(RACE_KINDS[kind], counter, threads=threads, times=increments,
+                    timeout=timeout, shared=counter)
+    if result.hung or result.errors:
+        raise RuntimeError(f"the {kind} race did not finish cleanly: {result}")
+    return RaceResult(kind, threads, increments, counter.value, result.wall)
+
+
+def race_runs(kind: str = "yielding", runs: int = 10, **options: Any) -> list[RaceResult]:
+    """:func:`race` ``runs`` times: the spread of lost updates from run to run."""
+    return [race(kind, **options) for _ in range(runs)]
+
+
+# --- which one-liners are atomic -----------------------------------------------------
+
+
+def instructions(code: Any) -> list[str]:
+    """The bytecode of ``code`` (a function or a string of source) as short lines.
+
+    Bookkeeping instructions that do no work (``RESUME``, ``NOP``, ``CACHE``,
+    returning ``None`` at the end) are left out, so what remains is the
+    loads, the operation and the stores.
+    """
+    if isinstance(code, str):
+        code = compile(code, "<instructions>", "exec")
+    skip = {"RESUME", "NOP", "CACHE", "RETURN_CONST", "RETURN_VALUE", "PRECALL", "PUSH_NULL",
+            "KW_NAMES", "POP_TOP"}
+    lines = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in skip or (ins.opname == "LOAD_CONST" and ins.argval is None):
+            continue
+        lines.append(f"{ins.opname} {ins.argrepr}".rstrip())
+    return lines
+
+
+class _Box:
+    """What the atomicity tests share: a number, a list, a dict, a queue and a lock."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.items: list[int] = []
+        self.counts: dict[str, int] = {"k": 0}
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+
+
+def _op_add(box: _Box) -> None:
+    box.value += 1
+
+
+def _op_append(box: _Box) -> None:
+    box.items.append(1)
+
+
+def _op_dict_add(box: _Box) -> None:
+    box.counts["k"] += 1
+
+
+def _op_dict_get(box: _Box) -> None:
+    box.counts["k"] = box.counts.get("k", 0) + 1
+
+
+def _op_put(box: _Box) -> None:
+    box.queue.put(1)
+
+
+def _op_locked_add(box: _Box) -> None:
+    with box.lock:
+        box.value += 1
+
+
+_OPERATIONS: dict[str, tuple[Callable[[_Box], None], Callable[[_Box], int]]] = {
+    "x += 1": (_op_add, lambda b: b.value),
+    "items.append(1)": (_op_append, lambda b: len(b.items)),
+    "d[k] += 1": (_op_dict_add, lambda b: b.counts["k"]),
+    "d[k] = d.get(k, 0) + 1": (_op_dict_get, lambda b: b.counts["k"]),
+    "q.put(1)": (_op_put, lambda b: b.queue.qsize()),
+    "with lock: x += 1": (_op_locked_add, lambda b: b.value),
+}
+
+
+@dataclass(frozen=True)
+class AtomicityRow:
+    """How one operation fared under injected yields."""
+
+    operation: str
+    expected: int
+    counted: int
+
+    @property
+    def lost(self) -> int:
+        return self.expected - self.counted
+
+
+def atomicity_table(*, threads: int = 4, times: int = 200, seed: int = 0,
+                    probability: float = 0.5) -> list[AtomicityRow]:
+    """Run each common one-liner under :func:`stress` and count what survived.
+
+    A yield is injected before about half of the bytecodes of each
+    operation, so an operation made of several bytecodes (``+=`` on an
+    attribute or a dict item) loses updates, and one that does its whole
+    job inside a single call into C (``list.append``) or holds a lock while
+    it changes anything (``Queue.put``, which takes its own internal lock,
+    and the explicit ``with lock:``) does not.
+    """
+    rows = []
+    for k, (name, (op, count)) in enumerate(_OPERATIONS.items()):
+        box = _Box()
+        result = stress(op, box, threads=threads, times=times, probability=probability,
+                        seed=seed + 100 * k)
+        if result.hung or result.errors:
+            raise RuntimeError(f"{name} did not finish cleanly under stress: {result}")
+        rows.append(AtomicityRow(name, threads * times, count(box)))
+    return rows
+
+
+# --- charts ---------------------------------------------------------------------------
+
+
+def plot_lost_updates(runs: Mapping[str, Sequence[RaceResult]], ax=None, *,
+                      title: str = "Lost updates, run after run"):
+    """One row per kind of increment, one dot per run: how many updates vanished.
+
+    Args:
+        runs: ``{label: [RaceResult, ...]}``, e.g. from :func:`race_runs`.
+
+    Returns:
+        The Axes drawn on.
+    """
+    from .charts import PALETTE, _new_axes, worker_color
+
+    labels = list(runs)
+    ax = _new_axes(ax, height=max(1.8, 0.9 + 0.5 * len(labels)))
+    rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud
+    top = 1
+    for k, label in enumerate(labels):
+        results = list(runs[label])
+        xs = [r.lost for r in results]
+        ys = [k + rng.uniform(-0.18, 0.18) for _ in results]
+        ax.plot(xs, ys, "o", color=worker_color(k), alpha=0.75, markersize=6)
+        if results:
+            top = max(top, max(r.expected for r in results))
+    ax.axvline(0, color=PALETTE[2], linewidth=1.2, linestyle="--")
+    ax.text(0, -0.62, " exact", color=PALETTE[2], fontsize=8, va="bottom")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.7)
+    ax.set_xlim(-0.03 * top, top * 1.03)
+    ax.set_xlabel("updates lost in a run (0 = exact)")
+    ax.grid(False, axis="y")
+    ax.set_title(title)
+    return ax

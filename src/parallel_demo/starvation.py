@@ -1,0 +1,291 @@
+"""Starvation and fairness, measured: a greedy thread against polite ones, and a
+producer/consumer pipeline whose bounded queue pushes back.
+
+Every demo runs for a bounded time, stops its threads with an
+:class:`threading.Event` or sentinels, joins them with a timeout, and reports
+any thread left alive (there should be none).
+"""
+
+from __future__ import annotations
+
+import queue
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .trace import now
+
+__all__ = ["FairnessReport", "greedy_vs_polite", "fairness_index",
+           "QueueEvent", "PipelineReport", "producer_consumer"]
+
+_JOIN = 5.0
+
+
+def _spin(seconds: float) -> None:
+    """Keep the CPU (and the GIL) busy for ``seconds``: work done while holding a lock."""
+    end = now() + seconds
+    while now() < end:
+        pass
+
+
+def fairness_index(counts) -> float:
+    """Jain's fairness index of a list of shares: 1.0 when equal, 1/n when one takes all.
+
+    ``(sum x)^2 / (n * sum x^2)``; an empty list or all zeros counts as fair (1.0).
+    """
+    xs = [float(x) for x in counts]
+    if not xs or not any(xs):
+        return 1.0
+    return sum(xs) ** 2 / (len(xs) * sum(x * x for x in xs))
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    """Who got the lock how often, and how long they waited.
+
+    Attributes:
+        lock: The lock type's name.
+        counts: Acquisitions per thread (``"greedy"``, ``"polite 0"``, ...).
+        waits: Every wait (seconds) per thread, acquire call to success.
+        seconds: How long the contest ran.
+        threads_left: Threads still alive afterwards (always empty).
+    """
+
+    lock: str
+    counts: dict[str, int]
+    waits: dict[str, list[float]]
+    seconds: float
+    threads_left: list[str] = field(default_factory=list)
+
+    @property
+    def greedy_share(self) -> float:
+        """The greedy thread's fraction of all acquisitions."""
+        total = sum(self.counts.values())
+        return self.counts.get("greedy", 0) / total if total else 0.0
+
+    @property
+    def fair_share(self) -> float:
+        """What each thread would get if the lock were shared equally."""
+        return 1 / len(self.counts) if self.counts else 0.0
+
+    @property
+    def index(self) -> float:
+        """Jain's fairness index of the counts (1.0 = equal)."""
+        return fairness_index(self.counts.values())
+
+    def longest_wait(self, thread: str) -> float:
+        """The longest time ``thread`` waited for one acquisition (0.0 if it never waited)."""
+        return max(self.waits.get(thread) or [0.0])
+
+    def median_wait(self, thread: str) -> float:
+        """The median time ``thread`` waited per acquisition."""
+        w = self.waits.get(thread) or [0.0]
+        return statistics.median(w)
+
+    def __repr__(self) -> str:
+        return (f"FairnessReport(lock={self.lock!r}, greedy share {self.greedy_share:.0%} "
+                f"(fair share {self.fair_share:.0%}), counts={self.counts})")
+
+
+def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite: int = 3,
+                     seconds: float = 0.5, hold: float = 0.0005, pause: float = 0.0002,
+                     timeout: float = 0.5) -> FairnessReport:
+    """One greedy thread and ``polite`` polite ones compete for one lock.
+
+    Every thread holds the lock for ``hold`` seconds of CPU work per
+    acquisition.  The greedy thread re-acquires the moment it releases; a
+    polite thread sleeps ``pause`` seconds first.  A fair lock gives every
+    thread about the same number of turns; an unfair one may let the greedy
+    thread take nearly all of them.
+
+    Args:
+        lock_factory: Makes the lock, e.g. ``threading.Lock`` or ``FairLock``.
+        polite: How many polite threads.
+        seconds: How long the contest runs.
+        hold: Seconds of work done while holding the lock.
+        pause: Seconds a polite thread rests between turns.
+        timeout: Each acquire waits at most this long (then simply tries again),
+            so the stop signal is always seen.
+    """
+    if polite < 1 or seconds <= 0:
+        raise ValueError("need at least 1 polite thread and seconds > 0")
+    lock = lock_factory()
+    stop = threading.Event()
+    go = threading.Barrier(polite + 1, timeout=_JOIN)
+    counts: dict[str, int] = {}
+    waits: dict[str, list[float]] = {}
+
+    def contender(name: str, rest: float) -> None:
+        mine: list[float] = []
+        go.wait()
+        while not stop.is_set():
+            t0 = now()
+            if not lock.acquire(timeout=timeout):
+                continue
+            try:
+                mine.append(now() - t0)
+                _spin(hold)
+            finally:
+                lock.release()
+            if rest:
+                time.sleep(rest)
+        counts[name], waits[name] = len(mine), mine  # each thread writes its own key
+
+    names = ["greedy"] + [f"polite {i}" for i in range(polite)]
+    threads = [threading.Thread(target=contender, name=n, args=(n, 0.0 if n == "greedy" else pause),
+                                daemon=True) for n in names]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    deadline = time.monotonic() + _JOIN + timeout
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    left = [t.name for t in threads if t.is_alive()]
+    name = getattr(lock_factory, "__qualname__", type(lock).__name__)
+    return FairnessReport(name, {n: counts.get(n, 0) for n in names},
+                          {n: waits.get(n, []) for n in names}, seconds, left)
+
+
+# --- Producer / consumer ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueEvent:
+    """One interval in a pipeline: a thread ``"blocked"`` in put/get, or ``"working"``.
+
+    Attributes:
+        thread: ``"producer"`` or ``"consumer 0"``, ...
+        kind: ``"put"`` (blocked putting), ``"get"`` (blocked getting) or ``"work"``.
+        start: Interval start, on :func:`now`'s clock.
+        end: Interval end.
+        depth: Queue size right after the interval (``qsize()``, approximate).
+        item: The item involved, or ``None``.
+    """
+
+    thread: str
+    kind: str
+    start: float
+    end: float
+    depth: int
+    item: Any = None
+
+
+@dataclass(frozen=True)
+class PipelineReport:
+    """What a producer/consumer run did.
+
+    Attributes:
+        produced: Items put, in order.
+        consumed: Results, in the order consumers finished them.
+        events: Every blocked or working interval, for the timeline.
+        maxsize: The queue's bound.
+        put_blocked: Seconds the producer spent blocked in ``put`` (queue full).
+        threads_left: Threads still alive after shutdown (always empty).
+        start: When the run began.
+    """
+
+    produced: list[Any]
+    consumed: list[Any]
+    events: list[QueueEvent]
+    maxsize: int
+    put_blocked: float
+    threads_left: list[str]
+    start: float
+
+    def __repr__(self) -> str:
+        return (f"PipelineReport(produced={len(self.produced)}, consumed={len(self.consumed)}, "
+                f"maxsize={self.maxsize}, threads_left={self.threads_left})")
+
+
+_SENTINEL = object()  # "no more items": one per consumer
+
+
+def producer_consumer(items: int = 12, *, maxsize: int = 3, consumers: int = 2,
+                      produce_time: float = 0.005, consume_time: float = 0.03,
+                      timeout: float = 2.0) -> PipelineReport:
+    """A fast producer feeds slow consumers through a bounded :class:`queue.Queue`.
+
+    When the queue is full, ``put`` blocks: the producer is slowed to the
+    consumers' pace (back-pressure) instead of piling up unbounded work.  At
+    the end the producer puts one sentinel per consumer; each consumer stops
+    at its sentinel, and every thread is joined with a timeout.  Every
+    ``put``/``get`` also has a timeout, and an :class:`threading.Event` stops
+    everyone if something goes wrong, so nothing can hang.
+
+    Args:
+        items: How many items to produce (item ``i`` is the number ``i``).
+        maxsize: The queue's bound (>= 1).
+        consumers: How many consumer threads.
+        produce_time: Seconds to make one item.
+        consume_time: Seconds to process one item (result: the item squared).
+        timeout: Longest a single put/get may block before the run is aborted.
+    """
+    if maxsize < 1:
+        raise ValueError("maxsize must be >= 1: a Queue with maxsize <= 0 is unbounded (no back-pressure)")
+    if consumers < 1 or items < 0:
+        raise ValueError("need consumers >= 1 and items >= 0")
+    q: queue.Queue = queue.Queue(maxsize=maxsize)
+    abort = threading.Event()
+    rec_lock = threading.Lock()  # must be held to append to events / consumed
+    events: list[QueueEvent] = []
+    consumed: list[Any] = []
+    produced: list[Any] = []
+
+    def log(kind: str, start: float, end: float, item: Any = None) -> None:
+        with rec_lock:
+            events.append(QueueEvent(threading.current_thread().name, kind, start, end, q.qsize(), item))
+
+    def put(item: Any) -> None:
+        t0 = now()
+        q.put(item, timeout=timeout)  # raises queue.Full instead of blocking forever
+        log("put", t0, now(), None if item is _SENTINEL else item)
+
+    def producer() -> None:
+        try:
+            for i in range(items):
+                if abort.is_set():
+                    return
+                t0 = now()
+                time.sleep(produce_time)
+                log("work", t0, now(), i)
+                put(i)
+                produced.append(i)
+            for _ in range(consumers):
+                put(_SENTINEL)
+        except queue.Full:
+            abort.set()
+
+    def consumer() -> None:
+        while not abort.is_set():
+            t0 = now()
+            try:
+                item = q.get(timeout=timeout)
+            except queue.Empty:
+                abort.set()
+                return
+            log("get", t0, now(), None if item is _SENTINEL else item)
+            if item is _SENTINEL:
+                return
+            t0 = now()
+            time.sleep(consume_time)
+            with rec_lock:
+                consumed.append(item * item)
+            log("work", t0, now(), item)
+
+    start = now()
+    threads = [threading.Thread(target=producer, name="producer", daemon=True)]
+    threads += [threading.Thread(target=consumer, name=f"consumer {i}", daemon=True)
+                for i in range(consumers)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + _JOIN + timeout + items * (produce_time + consume_time)
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    abort.set()
+    left = [t.name for t in threads if t.is_alive()]
+    blocked = sum(e.end - e.start for e in events if e.thread == "producer" and e.kind == "put")
+    return PipelineReport(produced, consumed, sorted(events, key=lambda e: e.start), maxsize,
+                          blocked, left, start)

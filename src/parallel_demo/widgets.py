@@ -1,0 +1,67 @@
+"""Explorers: sliders around the same library calls a reader could make by hand.
+
+A widget only wraps: its callback calls :class:`~parallel_demo.server.LatencyServer`,
+:func:`~parallel_demo.fetch.fetch_all` and
+:func:`~parallel_demo.charts.plot_timeline`, nothing else.  Each explorer has
+a plain function behind it (``explore_io``), which the book calls first with
+the default settings to show a static chart, because the published HTML has
+no kernel to run the sliders.
+"""
+
+from __future__ import annotations
+
+from .fetch import fetch_all
+from .server import LatencyServer
+
+__all__ = ["explore_io", "io_explorer"]
+
+#: Slider ranges: wide enough to see the effect, small enough that one run of
+#: the worst setting (1 thread, highest latency) takes a few seconds at most.
+_LATENCY = (0.01, 0.2, 0.01)
+_WORKERS = (1, 16, 1)
+_PAGES = 16
+
+
+def explore_io(latency: float = 0.05, workers: int = 4, *, pages: int = _PAGES,
+               max_concurrent: int | None = None, ax=None):
+    """Fetch ``pages`` pages from a fresh server with a pool of ``workers`` threads; draw it.
+
+    The title compares the wall time with what the pages would take one
+    after another (``pages * latency``).
+
+    Returns:
+        The Axes of the timeline.
+    """
+    from .charts import plot_timeline
+
+    with LatencyServer(latency=latency, max_concurrent=max_concurrent) as srv:
+        result = fetch_all("thread_pool", srv.urls(pages), workers=workers)
+    limit = "" if max_concurrent is None else f", server limit {max_concurrent}"
+    title = (f"{pages} pages, {workers} thread{'s' * (workers != 1)}, latency "
+             f"{latency * 1e3:.0f} ms{limit}: {result.wall:.2f} s "
+             f"(one after another ≥ {pages * latency:.2f} s)")
+    return plot_timeline(result, ax=ax, title=title)
+
+
+def io_explorer(latency: float = 0.05, workers: int = 4):
+    """Sliders for latency and threads; each change runs :func:`explore_io` again.
+
+    Returns:
+        An ``ipywidgets.interactive`` widget (display it as a cell's last line).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    def show(latency: float, workers: int) -> None:
+        ax = explore_io(latency, workers)
+        plt.show()
+        plt.close(ax.figure)
+
+    lo, hi, step = _LATENCY
+    latency_slider = widgets.FloatSlider(value=latency, min=lo, max=hi, step=step,
+                                         description="latency (s)", readout_format=".2f",
+                                         continuous_update=False)
+    lo, hi, step = _WORKERS
+    workers_slider = widgets.IntSlider(value=workers, min=lo, max=hi, step=step,
+                                       description="threads", continuous_update=False)
+    return widgets.interactive(show, latency=latency_slider, workers=workers_slider)

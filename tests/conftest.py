@@ -1,0 +1,45 @@
+"""Shared fixtures: every test must leave no thread or process behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")  # charts draw off-screen in tests
+
+
+def _alive_threads(before: set[int]) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_workers(request):
+    """Fail a test that leaves a thread or a child process running.
+
+    Tests marked ``browser`` share one Playwright session for the whole module, whose
+    driver threads live until the module ends; they are exempt.
+    """
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    deadline = time.monotonic() + 2.0  # a just-released thread may need a moment to exit
+    while (_alive_threads(before) or multiprocessing.active_children()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = _alive_threads(before)
+    children = multiprocessing.active_children()
+    assert not left, f"threads left running: {[t.name for t in left]}"
+    assert not children, f"processes left running: {children}"
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,0 +1,114 @@
+"""Tests for parallel_demo.affinity: pinning pool workers, CPU time vs wall time."""
+
+import multiprocessing
+import os
+import pickle
+import threading
+
+import pytest
+
+from parallel_demo import (CAN_PIN, CpuTimed, calibrate_spin, cpu_parallelism, cpu_timed,
+                           pin_to_cpus, run, run_pinned, sleep_task, spin, usable_cpus,
+                           worker_cpus)
+from parallel_demo.affinity import _check_cpus
+
+needs_pinning = pytest.mark.skipif(not CAN_PIN, reason="no os.sched_setaffinity here")
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind():
+    before = threading.active_count()
+    yield
+    assert threading.active_count() == before
+    assert multiprocessing.active_children() == []
+
+
+def test_usable_cpus_is_sorted_and_not_empty():
+    cpus = usable_cpus()
+    assert cpus and cpus == sorted(cpus)
+    if hasattr(os, "sched_getaffinity"):
+        assert set(cpus) == os.sched_getaffinity(0)
+
+
+@pytest.mark.parametrize("bad, error", [((), ValueError), ([10_000], ValueError),
+                                        (["0"], TypeError), ([True], TypeError),
+                                        (0, TypeError)])
+def test_bad_cpus_are_refused_with_a_clear_message(bad, error):
+    with pytest.raises(error, match="cpu|CPU"):
+        _check_cpus(bad)
+
+
+def test_cpu_timed_wraps_and_pickles():
+    timed = cpu_timed(spin)
+    out = timed(10_000)
+    assert isinstance(out, CpuTimed) and out.value == spin(10_000)
+    assert out.cpu >= 0 and out.wall > 0
+    assert pickle.loads(pickle.dumps(timed))(100).value == spin(100)
+    with pytest.raises(TypeError, match="callable"):
+        cpu_timed(42)
+
+
+def test_sleep_uses_wall_time_but_almost_no_cpu():
+    out = cpu_timed(sleep_task)(0.2)
+    assert out.wall >= 0.19
+    assert out.share < 0.5  # sleeping is waiting, not executing
+
+
+def test_cpu_parallelism_divides_cpu_seconds_by_wall():
+    timed = [CpuTimed(None, 1.0, 2.0), CpuTimed(None, 0.5, 1.0)]
+    assert cpu_parallelism(timed, 3.0) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="wall"):
+        cpu_parallelism(timed, 0)
+
+
+@needs_pinning
+@pytest.mark.timeout(60)
+def test_pinned_workers_report_their_cpu():
+    cpu = usable_cpus()[-1]
+    res = run("process_pool", worker_cpus, range(4), workers=2, initializer=pin_to_cpus,
+              initargs=((cpu,),))
+    assert all(cpus == (cpu,) for _, cpus in res.results)
+    assert os.getpid() not in {pid for pid, _ in res.results}
+    assert set(usable_cpus()) == os.sched_getaffinity(0)  # the parent stays unpinned
+
+
+@needs_pinning
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("method", [m for m in ("spawn", "forkserver", "fork")
+                                    if m in multiprocessing.get_all_start_methods()])
+def test_two_workers_on_one_cpu_never_execute_together(method):
+    n = calibrate_spin(0.2)
+    res = run_pinned(spin, [n] * 4, usable_cpus()[:1], workers=2, start_method=method)
+    assert [t.value for t in res.results] == [spin(n)] * 4
+    # One CPU can give out at most one CPU-second per second: physics, not timing luck.
+    assert cpu_parallelism(res.results, res.wall) <= 1.05
+    # ...while two tasks were in progress at once: concurrency without parallelism.
+    assert max_in_progress(res.records) == 2
+
+
+def max_in_progress(records):
+    events = sorted([(r.start, 1) for r in records] + [(r.end, -1) for r in records])
+    level = peak = 0
+    for _, step in events:
+        level += step
+        peak = max(peak, level)
+    return peak
+
+
+def test_run_pinned_refuses_unknown_cpu():
+    if not CAN_PIN:
+        with pytest.raises(NotImplementedError, match="CAN_PIN"):
+            run_pinned(spin, [1], [0])
+    else:
+        with pytest.raises(ValueError, match="not available"):
+            run_pinned(spin, [1], [10_000])
+
+
+def test_pin_to_cpus_without_affinity_support(monkeypatch):
+    import parallel_demo.affinity as aff
+
+    monkeypatch.setattr(aff, "CAN_PIN", False)
+    with pytest.raises(NotImplementedError, match="sched_setaffinity"):
+        aff.pin_to_cpus((0,))
+    with pytest.raises(NotImplementedError):
+        aff.run_pinned(spin, [1], [0])

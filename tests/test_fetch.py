@@ -1,0 +1,106 @@
+"""fetch / fetch_all with every thread strategy, Little's law, throughput rows and chart."""
+
+import threading
+
+import httpx
+import pytest
+
+from parallel_demo import fetch as fetch_mod
+from parallel_demo.fetch import (ThroughputRow, close_clients, fetch, fetch_all, littles_law,
+                                 measure_throughput, plot_throughput)
+from parallel_demo.server import LatencyServer
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    # Listed before `server`, so it checks after the server has stopped.
+    before = set(threading.enumerate())
+    yield
+    assert set(threading.enumerate()) <= before, "a test left a thread running"
+    assert fetch_mod._open == [], "a test left an httpx client open"
+
+
+@pytest.fixture
+def server():
+    with LatencyServer(latency=0.05) as srv:
+        yield srv
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("strategy", ["sequential", "thread_per_task", "queue_workers",
+                                      "thread_pool"])
+def test_fetch_all_every_thread_strategy(server, strategy):
+    urls = server.urls(6)
+    result = fetch_all(strategy, urls, workers=3)
+    assert result.results == [f"page {i}" for i in range(6)]
+    assert [r.index for r in result.records] == list(range(6))
+
+
+@pytest.mark.timeout(60)
+def test_fetch_all_process_pool(server):
+    result = fetch_all("process_pool", server.urls(3), workers=2)
+    assert result.results == ["page 0", "page 1", "page 2"]
+
+
+@pytest.mark.timeout(30)
+def test_threads_overlap_on_the_server(server):
+    server.reset_stats()
+    fetch_all("thread_pool", server.urls(8), workers=4)
+    assert server.stats().peak_in_service >= 2  # several requests really were in flight
+    server.reset_stats()
+    fetch_all("sequential", server.urls(4))
+    assert server.stats().peak_in_service == 1
+
+
+@pytest.mark.timeout(30)
+def test_one_client_per_thread_reused_and_closed(server):
+    fetch(server.url + "/page/0")
+    first = fetch_mod._local.client
+    fetch(server.url + "/page/1")
+    assert fetch_mod._local.client is first  # reused: connections are pooled
+    assert close_clients() == 1
+    assert first.is_closed
+    fetch(server.url + "/page/2")  # a closed client is replaced
+    assert fetch_mod._local.client is not first
+    close_clients()
+
+
+@pytest.mark.timeout(30)
+def test_errors_propagate():
+    with LatencyServer(latency=1.0, max_concurrent=1, queue_timeout=0.1) as srv:
+        with pytest.raises(httpx.HTTPStatusError):
+            fetch_all("thread_per_task", srv.urls(3))
+    with pytest.raises(TypeError):
+        fetch(42)
+
+
+def test_littles_law():
+    assert littles_law(4, 0.1) == pytest.approx(40.0)
+    assert littles_law(0, 0.5) == 0
+    with pytest.raises(ValueError):
+        littles_law(2, 0)
+    with pytest.raises(ValueError):
+        littles_law(-1, 0.1)
+
+
+@pytest.mark.timeout(60)
+def test_measure_throughput_plateaus_at_the_limit():
+    with LatencyServer(latency=0.05, max_concurrent=2) as srv:
+        rows = measure_throughput(srv.urls(8), [1, 2, 4], latency=0.05, max_concurrent=2)
+    assert [r.workers for r in rows] == [1, 2, 4]
+    assert [r.predicted for r in rows] == pytest.approx([20.0, 40.0, 40.0])
+    for r in rows:  # cannot beat the law: at most `in flight` requests per latency
+        assert r.throughput <= r.predicted * 1.05
+        assert r.requests == 8
+    with pytest.raises(ValueError):
+        measure_throughput([], [1], latency=0.1)
+
+
+def test_plot_throughput():
+    import matplotlib.pyplot as plt
+
+    rows = [ThroughputRow(1, 8, 0.4, 20.0, 20.0), ThroughputRow(4, 8, 0.2, 40.0, 40.0)]
+    ax = plot_throughput(rows, max_concurrent=2)
+    assert ax.get_xlabel().startswith("threads")
+    assert len(ax.lines) == 3  # prediction, measured, limit
+    plt.close(ax.figure)

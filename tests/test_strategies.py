@@ -1,0 +1,181 @@
+"""run(): every strategy gives the sequential results, in order, and cleans up."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import parallel_demo as pd
+from parallel_demo import STRATEGIES, is_prime, run
+
+CORE = ["sequential", "thread_per_task", "queue_workers", "thread_pool", "process_pool"]
+
+
+def test_strategies_are_listed_in_teaching_order():
+    assert STRATEGIES[: len(CORE)] == CORE
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("strategy", CORE)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(st.integers(min_value=-50, max_value=10**7), max_size=25),
+       workers=st.integers(min_value=1, max_value=4))
+def test_results_equal_sequential_in_input_order(strategy, items, workers):
+    result = run(strategy, is_prime, items, workers=workers)
+    assert result.results == [is_prime(n) for n in items]
+    assert [r.index for r in result.records] == list(range(len(items)))
+    assert result.strategy == strategy
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("strategy", CORE)
+def test_empty_input(strategy):
+    result = run(strategy, is_prime, [])
+    assert result.results == [] and result.records == []
+    assert result.wall >= 0
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("strategy", CORE)
+def test_single_item(strategy):
+    result = run(strategy, is_prime, [97], workers=3)
+    assert result.results == [True]
+    (rec,) = result.records
+    assert rec.index == 0 and rec.end >= rec.start >= result.start
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("strategy", CORE)
+def test_records_are_timed_on_one_clock(strategy):
+    items = pd.large_primes(4, 10**9)
+    result = run(strategy, is_prime, items, workers=2)
+    for rec in result.records:
+        assert result.start <= rec.start <= rec.end <= result.start + result.wall
+        assert rec.submitted is None or rec.submitted <= rec.start
+    assert result.busy > 0
+
+
+@pytest.mark.timeout(60)
+def test_worker_counts_and_lanes():
+    items = [0.05] * 4
+    assert run("sequential", pd.sleep_task, items, workers=4).workers == 1
+    assert run("sequential", pd.sleep_task, items).lanes == ["main thread"]
+    per_task = run("thread_per_task", pd.sleep_task, items)
+    assert per_task.workers == 4 and len(per_task.lanes) == 4  # a new thread per item
+    pool = run("thread_pool", pd.sleep_task, items, workers=4)
+    assert sorted(pool.lanes) == [f"thread {k}" for k in range(4)]
+    procs = run("process_pool", pd.sleep_task, items, workers=2)
+    assert set(procs.lanes) <= {"process 0", "process 1"}
+    assert {r.pid for r in procs.records}.isdisjoint({multiprocessing.current_process().pid})
+
+
+@pytest.mark.timeout(60)
+def test_default_workers_is_effective_cpus():
+    assert run("thread_pool", is_prime, [2, 3]).workers == pd.effective_cpus()
+    assert run("process_pool", is_prime, [2, 3]).workers == pd.effective_cpus()
+
+
+@pytest.mark.timeout(60)
+def test_threads_overlap_waiting():
+    # A guaranteed ordering, not a timing bound: four 0.2 s sleeps in four threads all
+    # start before the first one ends.
+    result = run("thread_pool", pd.sleep_task, [0.2] * 4, workers=4)
+    assert max(r.start for r in result.records) < min(r.end for r in result.records)
+
+
+class Boom(Exception):
+    pass
+
+
+def fail_on_three(n):
+    if n == 3:
+        raise Boom(f"cannot handle {n}")
+    return n * 2
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("strategy", CORE)
+def test_exception_keeps_type_and_names_the_item(strategy):
+    before = threading.active_count()
+    with pytest.raises(Boom, match="cannot handle 3") as info:
+        run(strategy, fail_on_three, [1, 2, 3, 4, 5, 6], workers=2)
+    notes = getattr(info.value, "__notes__", [])
+    assert any("item #2" in n and "3" in n for n in notes), notes
+    assert threading.active_count() == before
+    assert multiprocessing.active_children() == []
+
+
+def fail_on_odd(n):
+    if n % 2:
+        raise ValueError(f"odd {n}")
+    return n
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("strategy", CORE)
+def test_first_failure_in_input_order_wins(strategy):
+    with pytest.raises(ValueError, match="odd 1"):
+        run(strategy, fail_on_odd, [0, 1, 2, 3, 5, 7], workers=3)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("start_method", multiprocessing.get_all_start_methods())
+@pytest.mark.parametrize("chunksize", [1, 3])
+def test_process_pool_every_start_method_and_chunksize(start_method, chunksize):
+    items = list(range(20))
+    result = run("process_pool", is_prime, items, workers=2, start_method=start_method,
+                 chunksize=chunksize)
+    assert result.results == [is_prime(n) for n in items]
+    assert [r.index for r in result.records] == items
+
+
+@pytest.mark.timeout(60)
+def test_worker_crash_is_reported_and_cleaned_up():
+    with pytest.raises(cf.process.BrokenProcessPool) as info:
+        run("process_pool", pd.crash_process, [1, 1], workers=1)
+    assert any("worker process died" in n for n in info.value.__notes__)
+
+
+@pytest.mark.timeout(60)
+def test_initializer_runs_in_each_worker():
+    seen = []
+    result = run("thread_pool", is_prime, [2, 3, 4], workers=2, initializer=seen.append,
+                 initargs=("ready",))
+    assert result.results == [True, True, False]
+    assert 1 <= len(seen) <= 2 and set(seen) == {"ready"}
+
+
+def test_bad_inputs_get_clear_errors():
+    with pytest.raises(ValueError, match="unknown strategy 'threads'.*sequential"):
+        run("threads", is_prime, [1])
+    with pytest.raises(TypeError, match="fn must be callable"):
+        run("sequential", 42, [1])
+    with pytest.raises(TypeError, match="items must be iterable"):
+        run("sequential", is_prime, 5)
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        run("thread_pool", is_prime, [1], workers=0)
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        run("sequential", is_prime, [1], workers=-2)
+    with pytest.raises(TypeError, match="workers must be an int"):
+        run("thread_pool", is_prime, [1], workers=2.5)
+    with pytest.raises(TypeError, match="unexpected option.*chunksize"):
+        run("thread_pool", is_prime, [1], chunksize=4)
+    with pytest.raises(ValueError, match="chunksize must be an int >= 1"):
+        run("process_pool", is_prime, [1], chunksize=0)
+    with pytest.raises(ValueError, match="start_method 'thread' is not available"):
+        run("process_pool", is_prime, [1], start_method="thread")
+
+
+def test_register_strategy_rejects_duplicates():
+    with pytest.raises(ValueError, match="already registered"):
+        pd.register_strategy("sequential", lane="main")(lambda fn, items, workers: [])
+
+
+def test_run_result_repr_is_short_and_stable():
+    r = run("sequential", is_prime, [2, 4])
+    assert repr(r) == "RunResult(strategy='sequential', workers=1, tasks=2, lanes=1)"

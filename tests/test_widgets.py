@@ -1,0 +1,55 @@
+"""The I/O explorer: the plain function draws the run; the widget wraps it."""
+
+import threading
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from parallel_demo.widgets import explore_io, io_explorer  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    before = set(threading.enumerate())
+    yield
+    assert set(threading.enumerate()) <= before, "the explorer left a thread running"
+    plt.close("all")
+
+
+@pytest.mark.timeout(30)
+def test_explore_io_draws_one_lane_per_thread():
+    ax = explore_io(latency=0.02, workers=3, pages=6)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["thread 0", "thread 1", "thread 2"]
+    assert len(ax.patches) == 6  # one bar per page
+    assert "6 pages, 3 threads, latency 20 ms" in ax.get_title()
+
+
+@pytest.mark.timeout(30)
+def test_explore_io_with_a_server_limit():
+    ax = explore_io(latency=0.02, workers=4, pages=4, max_concurrent=2)
+    assert "server limit 2" in ax.get_title()
+
+
+@pytest.mark.timeout(60)
+def test_io_explorer_sliders_call_explore_io(monkeypatch):
+    calls = []
+    import parallel_demo.widgets as w
+
+    real = w.explore_io
+
+    def spy(latency, workers, **kw):
+        calls.append((latency, workers))
+        return real(latency, workers, pages=4, **kw)
+
+    monkeypatch.setattr(w, "explore_io", spy)
+    widget = io_explorer(latency=0.02, workers=2)
+    names = {c.description: c for c in widget.children if hasattr(c, "description")}
+    assert set(names) >= {"latency (s)", "threads"}
+    assert names["threads"].min == 1 and names["threads"].max >= 8
+    assert not names["threads"].continuous_update  # a run per release, not per pixel
+    calls.clear()
+    names["threads"].value = 3  # moving a slider re-runs the same library call
+    assert calls and calls[-1] == (0.02, 3)
