@@ -33,13 +33,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-_vendor/.installed: node_modules/.installed
-	rm -rf _vendor && mkdir -p _vendor/widgets
+_vendor/.installed: node_modules/.installed Makefile
+	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/jwcdn/@jupyter-widgets/html-manager/dist
 	cp -r node_modules/mathjax/es5 _vendor/mathjax
 	cp node_modules/requirejs/require.js _vendor/require.js
-	cp node_modules/@jupyter-widgets/html-manager/dist/*.js \
-	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
-	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf _vendor/widgets/
+	cp node_modules/@jupyter-widgets/html-manager/dist/*.js _vendor/widgets/
+	cp node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/jwcdn/@jupyter-widgets/html-manager/dist/
 	@touch $@
 
 setup: $(VENV)/.installed _vendor/.installed

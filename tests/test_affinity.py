@@ -112,3 +112,24 @@ def test_pin_to_cpus_without_affinity_support(monkeypatch):
         aff.pin_to_cpus((0,))
     with pytest.raises(NotImplementedError):
         aff.run_pinned(spin, [1], [0])
+
+
+def test_plot_cpu_timelines_labels_each_bar():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from parallel_demo import plot_cpu_timelines
+
+    runs = {"alone": run("sequential", cpu_timed(sleep_task), [0.05] * 2),
+            "threads": run("thread_pool", cpu_timed(sleep_task), [0.05] * 2, workers=2)}
+    axes = plot_cpu_timelines(runs, title="t")
+    assert [ax.get_title() for ax in axes] == ["alone", "threads"]
+    labels = [t.get_text() for ax in axes for t in ax.texts]
+    assert len(labels) == 4 and all(s.endswith("% CPU") for s in labels)
+    plt.close("all")
+    with pytest.raises(TypeError, match="CpuTimed"):
+        plot_cpu_timelines({"plain": run("sequential", spin, [10])})
+    with pytest.raises(ValueError, match="empty"):
+        plot_cpu_timelines({})

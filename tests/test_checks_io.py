@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import pytest
 
 from parallel_demo.checks_io import check_fetch_pages, check_threads_needed, check_throughput_model
-from parallel_demo.fetch import close_clients, fetch
+from parallel_demo.fetch import close_clients, fetch_page
 
 
 # -- throughput model ------------------------------------------------------------
@@ -67,14 +67,14 @@ def test_threads_needed_hints(wrong, hint):
 def fetch_solution(urls):
     try:
         with ThreadPoolExecutor(max_workers=8) as ex:
-            return list(ex.map(fetch, urls))
+            return list(ex.map(fetch_page, urls))
     finally:
         close_clients()
 
 
 def fetch_sequential(urls):
     try:
-        return [fetch(u) for u in urls]
+        return [fetch_page(u) for u in urls]
     finally:
         close_clients()
 
@@ -82,7 +82,7 @@ def fetch_sequential(urls):
 def fetch_as_completed(urls):
     try:
         with ThreadPoolExecutor(max_workers=8) as ex:
-            futures = [ex.submit(fetch, u) for u in reversed(urls)]
+            futures = [ex.submit(fetch_page, u) for u in reversed(urls)]
             return [f.result() for f in futures]
     finally:
         close_clients()
@@ -94,7 +94,7 @@ _leaked = []
 def fetch_leaky(urls):
     ex = ThreadPoolExecutor(max_workers=8)
     _leaked.append(ex)
-    out = list(ex.map(fetch, urls))
+    out = list(ex.map(fetch_page, urls))
     return out  # never shut down: its threads stay
 
 
@@ -119,9 +119,10 @@ def test_fetch_pages_solution_passes():
     (fetch_sequential, "submit every URL before waiting"),
     (fetch_as_completed, "keeps input order"),
     (lambda urls: iter([]), "list(...)"),
+    (lambda urls: None, "return the list of page texts"),
     (lambda urls: ["page 0"], "in URL order"),
     (fetch_leaky, "with ThreadPoolExecutor"),
-    (lambda urls: 1 / 0, "fetch(url)"),
+    (lambda urls: 1 / 0, "fetch_page(url)"),
 ])
 def test_fetch_pages_hints(wrong, hint):
     result = check_fetch_pages(wrong, pages=4, latency=0.05)

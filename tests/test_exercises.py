@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from parallel_demo import CheckResult, check_parallelism, check_tasks_per_worker
+from parallel_demo import CheckResult, check_concurrency, check_tasks_per_worker
 
 
 def test_check_result_shows_hint_only_when_failed():
@@ -31,11 +31,11 @@ def test_tasks_per_worker_hints():
 
 
 def test_parallelism_solution_passes():
-    def parallelism(recs):
+    def concurrency(recs):
         busy = sum(r.end - r.start for r in recs)
         return busy / (max(r.end for r in recs) - min(r.start for r in recs))
 
-    assert check_parallelism(parallelism).passed
+    assert check_concurrency(concurrency).passed
 
 
 def test_parallelism_hints():
@@ -43,10 +43,10 @@ def test_parallelism_hints():
         return sum(r.end - r.start for r in recs)
 
     wall = lambda recs: max(r.end for r in recs) - min(r.start for r in recs)  # noqa: E731
-    upside_down = check_parallelism(lambda recs: wall(recs) / busy(recs))
+    upside_down = check_concurrency(lambda recs: wall(recs) / busy(recs))
     assert not upside_down and "upside down" in upside_down.message
-    only_busy = check_parallelism(busy)
+    only_busy = check_concurrency(busy)
     assert not only_busy and "busy time alone" in only_busy.message
-    by_count = check_parallelism(lambda recs: busy(recs) / len(recs))
+    by_count = check_concurrency(lambda recs: busy(recs) / len(recs))
     assert not by_count and "wall time" in by_count.hint
-    assert "float" in check_parallelism(lambda recs: None).hint
+    assert "float" in check_concurrency(lambda recs: None).hint

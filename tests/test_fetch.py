@@ -1,12 +1,12 @@
-"""fetch / fetch_all with every thread strategy, Little's law, throughput rows and chart."""
+"""fetch_page / fetch_all with every thread strategy, Little's law, throughput rows and chart."""
 
 import threading
 
 import httpx
 import pytest
 
-from parallel_demo import fetch as fetch_mod
-from parallel_demo.fetch import (ThroughputRow, close_clients, fetch, fetch_all, littles_law,
+import parallel_demo.fetch as fetch_mod
+from parallel_demo.fetch import (ThroughputRow, close_clients, fetch_all, fetch_page, littles_law,
                                  measure_throughput, plot_throughput)
 from parallel_demo.server import LatencyServer
 
@@ -38,8 +38,11 @@ def test_fetch_all_every_thread_strategy(server, strategy):
 
 @pytest.mark.timeout(60)
 def test_fetch_all_process_pool(server):
+    import multiprocessing
+
     result = fetch_all("process_pool", server.urls(3), workers=2)
     assert result.results == ["page 0", "page 1", "page 2"]
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.timeout(30)
@@ -54,13 +57,13 @@ def test_threads_overlap_on_the_server(server):
 
 @pytest.mark.timeout(30)
 def test_one_client_per_thread_reused_and_closed(server):
-    fetch(server.url + "/page/0")
+    fetch_page(server.url + "/page/0")
     first = fetch_mod._local.client
-    fetch(server.url + "/page/1")
+    fetch_page(server.url + "/page/1")
     assert fetch_mod._local.client is first  # reused: connections are pooled
     assert close_clients() == 1
     assert first.is_closed
-    fetch(server.url + "/page/2")  # a closed client is replaced
+    fetch_page(server.url + "/page/2")  # a closed client is replaced
     assert fetch_mod._local.client is not first
     close_clients()
 
@@ -71,7 +74,7 @@ def test_errors_propagate():
         with pytest.raises(httpx.HTTPStatusError):
             fetch_all("thread_per_task", srv.urls(3))
     with pytest.raises(TypeError):
-        fetch(42)
+        fetch_page(42)
 
 
 def test_littles_law():

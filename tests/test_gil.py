@@ -4,7 +4,10 @@ import sys
 
 import pytest
 
-from parallel_demo.gil import check_gil_prediction, check_max_overlap, switch_interval
+from parallel_demo.gil import (calibrate_hash, check_gil_prediction, check_max_overlap,
+                               interleaved_sweep, measure_interleaved, switch_interval)
+from parallel_demo.workloads import sleep_task
+from parallel_demo.workloads import hash_bytes
 
 
 def test_switch_interval_sets_and_restores():
@@ -27,7 +30,39 @@ def test_switch_interval_bad_values(bad, error):
             pass
 
 
-RIGHT = {"spin": False, "is_prime": False, "hash_bytes": True, "sleep_task": True, "fetch": True}
+@pytest.mark.timeout(30)
+def test_calibrate_hash_sizes_a_task():
+    small, big = calibrate_hash(0.005), calibrate_hash(0.05)
+    assert 64 * 1024 <= small <= big <= 256 * 2**20
+    assert big > small  # ten times the time is more bytes (noise cannot undo a 10x gap)
+    assert len(hash_bytes(small)) == 64
+    with pytest.raises(ValueError):
+        calibrate_hash(0)
+
+
+def test_measure_interleaved_takes_turns():
+    order = []
+    timed = measure_interleaved({"a": lambda: order.append("a"), "b": lambda: order.append("b")},
+                                repeat=3, warmup=1)
+    assert order == ["a", "b"] * 4  # one warm-up round, then three timed rounds, in turns
+    assert list(timed) == ["a", "b"]
+    assert all(len(m.times) == 3 and m.label == label for label, m in timed.items())
+    for bad in ({"repeat": 0}, {"warmup": -1}):
+        with pytest.raises(ValueError):
+            measure_interleaved({"a": lambda: None}, **bad)
+    with pytest.raises(ValueError):
+        measure_interleaved({})
+
+
+@pytest.mark.timeout(30)
+def test_interleaved_sweep_on_sleeps():
+    base, rows = interleaved_sweep("thread_pool", sleep_task, [0.05] * 4, [1, 4], repeat=2)
+    assert base.workers == 1 and [r.workers for r in rows] == [1, 4]
+    assert base.median >= 0.2  # four sleeps in a row: a lower bound only
+    assert rows[1].median < base.median  # overlapping sleeps beat sequential
+
+
+RIGHT = {"spin": False, "is_prime": False, "hash_bytes": True, "sleep_task": True, "fetch_page": True}
 
 
 def test_gil_prediction_solution_passes():
@@ -39,7 +74,7 @@ def test_gil_prediction_solution_passes():
     ({"spin": True}, "holds the GIL"),
     ({k: False for k in RIGHT}, "releases the GIL"),
     ({k: True for k in RIGHT}, "one thread runs Python bytecode"),
-    ({"fetch": "yes"}, "True (threads help)"),
+    ({"fetch_page": "yes"}, "True (threads help)"),
 ])
 def test_gil_prediction_hints(change, hint):
     result = check_gil_prediction({**RIGHT, **change})

@@ -124,3 +124,27 @@ def test_catch_thread_exceptions_collects_and_restores():
 def test_os_thread_count_sees_at_least_this_thread():
     n = os_thread_count()
     assert n is None or n >= threading.active_count() >= 1
+
+
+def _fail_on_one(i):
+    if i == 1:
+        raise KeyError("worker one failed")
+    return i
+
+
+@pytest.mark.timeout(30)
+def test_a_failing_thread_reports_its_own_exception():
+    from parallel_demo.identity import _call_in_threads
+
+    with pytest.raises(KeyError, match="worker one failed"):
+        _call_in_threads(_fail_on_one, [(0,), (1,), (2,)])
+    assert _call_in_threads(_fail_on_one, [(0,), (2,)]) == [0, 2]
+
+
+@pytest.mark.timeout(60)
+def test_an_exception_in_a_child_process_comes_back():
+    from parallel_demo.identity import _call_in_processes
+    from parallel_demo import is_prime
+
+    with pytest.raises(TypeError, match="must be an int"):
+        _call_in_processes(is_prime, [("7",)], None)

@@ -53,3 +53,19 @@ def test_io_explorer_sliders_call_explore_io(monkeypatch):
     calls.clear()
     names["threads"].value = 3  # moving a slider re-runs the same library call
     assert calls and calls[-1] == (0.02, 3)
+
+
+@pytest.mark.timeout(60)
+def test_io_explorer_draw_now_false_skips_only_the_first_run(monkeypatch):
+    calls = []
+    import parallel_demo.widgets as w
+
+    monkeypatch.setattr(w, "explore_io", lambda latency, workers: calls.append(workers)
+                        or plt.figure().gca())
+    widget = io_explorer(latency=0.02, workers=2, draw_now=False)
+    assert calls == []  # the starting values are not drawn again
+    names = {c.description: c for c in widget.children if hasattr(c, "description")}
+    names["threads"].value = 5
+    assert calls == [5]
+    io_explorer(latency=0.02, workers=3)  # default: drawn at once
+    assert calls == [5, 3]

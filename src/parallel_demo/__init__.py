@@ -21,7 +21,7 @@ from .workloads import (
     sleep_task,
     spin,
 )
-from .exercises import CheckResult, check_parallelism, check_tasks_per_worker
+from .exercises import CheckResult, check_concurrency, check_tasks_per_worker
 
 # Charts need matplotlib, which takes a noticeable time to import.  Worker
 # processes started with `spawn` or `forkserver` import this package to find
@@ -63,7 +63,7 @@ __all__ = [
     "primes_in", "sleep_task", "spin",
     "PALETTE", "plot_comparison", "plot_speedup", "plot_timeline", "plot_timelines",
     "plot_timeline_grid", "worker_color",
-    "CheckResult", "check_parallelism", "check_tasks_per_worker",
+    "CheckResult", "check_concurrency", "check_tasks_per_worker",
 ]
 
 # Chapters add their modules' public names below, one block per part: explicit
@@ -73,16 +73,16 @@ __all__ = [
 
 # --- Part I-II: concurrency vs parallelism, threads vs processes, I/O, the GIL ---
 # Part I (concurrency vs parallelism; threads vs processes)
-from .affinity import (CAN_PIN, CpuTimed, cpu_parallelism, cpu_timed, pin_to_cpus, run_pinned,
-                       usable_cpus, worker_cpus)
+from .affinity import (CAN_PIN, CpuTimed, cpu_parallelism, cpu_timed, pin_to_cpus,
+                       plot_cpu_timelines, run_pinned, usable_cpus, worker_cpus)
 from .identity import (Identity, ThreadError, append_from_processes, append_from_threads,
                        catch_thread_exceptions, os_thread_count, process_identities,
                        startup_cost, startup_costs, thread_identities, whoami)
 from .checks_basics import (KINDS, SCENARIOS, check_classification, check_cpus_executing,
                             check_pool_pays_off, check_run_in_thread, check_same_thread)
 __all__ += [
-    "CAN_PIN", "CpuTimed", "cpu_parallelism", "cpu_timed", "pin_to_cpus", "run_pinned",
-    "usable_cpus", "worker_cpus",
+    "CAN_PIN", "CpuTimed", "cpu_parallelism", "cpu_timed", "pin_to_cpus", "plot_cpu_timelines",
+    "run_pinned", "usable_cpus", "worker_cpus",
     "Identity", "ThreadError", "append_from_processes", "append_from_threads",
     "catch_thread_exceptions", "os_thread_count", "process_identities", "startup_cost",
     "startup_costs", "thread_identities", "whoami",
@@ -93,17 +93,19 @@ __all__ += [
 # Part II (threads for I/O; threads and the GIL).  The server and the
 # explorer load on first use: http.server alone takes ~70 ms to import, which
 # every spawned worker would pay.
-from .fetch import (ThroughputRow, close_clients, fetch, fetch_all, littles_law,
+from .fetch import (ThroughputRow, close_clients, fetch_all, fetch_page, littles_law,
                     measure_throughput, plot_throughput)
-from .gil import check_gil_prediction, check_max_overlap, switch_interval
+from .gil import (calibrate_hash, check_gil_prediction, check_max_overlap, interleaved_sweep,
+                  measure_interleaved, switch_interval)
 from .checks_io import check_fetch_pages, check_threads_needed, check_throughput_model
 _LAZY.update({"LatencyServer": "server", "ServerStats": "server",
               "explore_io": "widgets", "io_explorer": "widgets"})
 __all__ += [
     "LatencyServer", "ServerStats",
-    "ThroughputRow", "close_clients", "fetch", "fetch_all", "littles_law", "measure_throughput",
+    "ThroughputRow", "close_clients", "fetch_all", "fetch_page", "littles_law", "measure_throughput",
     "plot_throughput",
-    "check_gil_prediction", "check_max_overlap", "switch_interval",
+    "calibrate_hash", "check_gil_prediction", "check_max_overlap", "interleaved_sweep",
+    "measure_interleaved", "switch_interval",
     "check_fetch_pages", "check_threads_needed", "check_throughput_model",
     "explore_io", "io_explorer",
 ]
@@ -112,8 +114,8 @@ __all__ += [
 from .locks import FairLock, LockMonitor, LockRecord, TrackedLock, WaitForGraph
 from .deadlock import (DeadlockReport, DiningReport, Fork, count_deadlocks, dine, naive_philosopher,
                        ordered_philosopher, reacquire, two_locks, two_locks_with_backoff)
-from .starvation import (FairnessReport, PipelineReport, QueueEvent, fairness_index, greedy_vs_polite,
-                         producer_consumer)
+from .starvation import (FairnessReport, PipelineReport, QueueEvent, describe_fairness, fairness_index,
+                         greedy_vs_polite, producer_consumer)
 from .checks_locks import check_consumer, check_fairness_index, check_find_cycle, check_philosopher
 _LAZY.update({name: "charts_locks" for name in (
     "plot_lock_timeline", "plot_wait_for_graph", "plot_fairness", "plot_pipeline", "plot_meals")})
@@ -121,8 +123,8 @@ __all__ += [
     "FairLock", "LockMonitor", "LockRecord", "TrackedLock", "WaitForGraph",
     "DeadlockReport", "DiningReport", "Fork", "count_deadlocks", "dine", "naive_philosopher",
     "ordered_philosopher", "reacquire", "two_locks", "two_locks_with_backoff",
-    "FairnessReport", "PipelineReport", "QueueEvent", "fairness_index", "greedy_vs_polite",
-    "producer_consumer",
+    "FairnessReport", "PipelineReport", "QueueEvent", "describe_fairness", "fairness_index",
+    "greedy_vs_polite", "producer_consumer",
     "check_consumer", "check_fairness_index", "check_find_cycle", "check_philosopher",
     "plot_lock_timeline", "plot_wait_for_graph", "plot_fairness", "plot_pipeline", "plot_meals",
 ]
@@ -133,18 +135,19 @@ from .interleave import (Execution, Exploration, Slot, Step, ThreadSpec, acquire
                          explore, increment, interleavings, plot_execution, plot_interleavings,
                          plot_outcomes, read, release, run_schedule, thread, write)
 from .races import (RACE_KINDS, AtomicityRow, HammerResult, RaceResult, SharedCounter,
-                    UnsafeCounter, atomicity_table, hammer, instructions, locked_increment,
-                    naive_increment, plot_lost_updates, race, race_runs, stress,
-                    yielding_increment)
-from .checks_races import LOSING_QUESTION, check_counter, check_losing_interleavings
+                    UnsafeBank, UnsafeCounter, atomicity_table, calling_increment, hammer,
+                    instructions, locked_increment, naive_increment, plot_lost_updates, race,
+                    race_runs, stress, yielding_increment)
+from .checks_races import LOSING_QUESTION, check_bank, check_counter, check_losing_interleavings
 __all__ += [
     "Execution", "Exploration", "Slot", "Step", "ThreadSpec", "acquire", "add", "compute",
     "explore", "increment", "interleavings", "plot_execution", "plot_interleavings",
     "plot_outcomes", "read", "release", "run_schedule", "thread", "write",
-    "RACE_KINDS", "AtomicityRow", "HammerResult", "RaceResult", "SharedCounter", "UnsafeCounter",
-    "atomicity_table", "hammer", "instructions", "locked_increment", "naive_increment",
-    "plot_lost_updates", "race", "race_runs", "stress", "yielding_increment",
-    "LOSING_QUESTION", "check_counter", "check_losing_interleavings",
+    "RACE_KINDS", "AtomicityRow", "HammerResult", "RaceResult", "SharedCounter", "UnsafeBank",
+    "UnsafeCounter", "atomicity_table", "calling_increment", "hammer", "instructions",
+    "locked_increment", "naive_increment", "plot_lost_updates", "race", "race_runs", "stress",
+    "yielding_increment",
+    "LOSING_QUESTION", "check_bank", "check_counter", "check_losing_interleavings",
 ]
 
 # --- Part IV-V: the prime example, futures, processes done right ---
@@ -172,6 +175,7 @@ from .primes import (
     sweep_chunksize,
     sweep_input,
     thread_startup_cost,
+    typical_run,
 )
 from .checks_primes import (
     check_chunksize,
@@ -190,10 +194,11 @@ _LAZY.update({"plot_timing_spread": "charts_primes", "plot_size_sweep": "charts_
               "plot_chunksize": "charts_primes"})
 __all__ += [
     "POST_FIGURES", "SMALL_NUMBERS", "WAYS", "OrderingRow", "PrimeCheck", "PrimeOutput",
-    "PrimeRun", "PrimeThread", "SizePoint", "compare_orderings", "crossover", "crossover_estimate", "measure_ways",
+    "PrimeRun", "PrimeThread", "SizePoint", "compare_orderings", "crossover", "crossover_estimate",
+    "measure_ways",
     "primes_queue_workers", "primes_sequential", "primes_thread_per_number",
     "primes_thread_pool", "primes_thread_pool_shared", "sweep_chunksize", "sweep_input",
-    "thread_startup_cost",
+    "thread_startup_cost", "typical_run",
     "check_chunksize", "check_costliest", "check_crossover", "check_drain", "check_input_order",
     "check_pool_task", "check_safe_add", "check_still_running", "check_thread_collect",
     "check_timer",

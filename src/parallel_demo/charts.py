@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
+
+# Activate the backend now, outside any rc_context.  Jupyter's inline backend
+# switches interactive mode on when it activates; if that first happened inside
+# `plt.rc_context(book_style)` below, leaving the context would switch it off
+# again, and no later figure of the notebook would be shown.
+plt.switch_backend(matplotlib.get_backend())
 
 from .timing import Measurement, SpeedupRow
 from .trace import RunResult, TaskRecord, worker_labels

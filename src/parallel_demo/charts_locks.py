@@ -105,9 +105,11 @@ def plot_wait_for_graph(graph: WaitForGraph, ax: Axes | None = None, *,
     """Threads (circles) and locks (squares); arrows thread → lock "waits for",
     lock → thread "held by".  Edges on a cycle are drawn thick and red-orange.
     """
+    crowded = len(set(graph.waits) | set(graph.holds.values()) | set(graph.holds)
+                  | set(graph.waits.values())) > 6
     if ax is None:
         with plt.rc_context(book_style):
-            _, ax = plt.subplots(figsize=(5.2, 4.2), layout="constrained")
+            _, ax = plt.subplots(figsize=(6.4, 6.0) if crowded else (5.2, 4.2), layout="constrained")
     ax.set_axis_off()
     ax.set_title(title)
     threads = sorted(set(graph.waits) | set(graph.holds.values()))
@@ -129,24 +131,30 @@ def plot_wait_for_graph(graph: WaitForGraph, ax: Axes | None = None, *,
     edges += [(lock, t, "held by") for lock, t in graph.holds.items()]
     for a, b, label in edges:
         hot = (a, b) in on_cycle
+        shrink = 20 if crowded else 26
         arrow = FancyArrowPatch(pos[a], pos[b], arrowstyle="-|>", mutation_scale=16,
-                                shrinkA=26, shrinkB=26, connectionstyle="arc3,rad=0.12",
+                                shrinkA=shrink, shrinkB=shrink, connectionstyle="arc3,rad=0.12",
                                 linestyle="--" if label == "waits for" else "-",
                                 color=warn if hot else "grey", linewidth=2.4 if hot else 1.3)
         ax.add_patch(arrow)
+        if crowded:  # no room for edge labels: the legend says what the arrows mean
+            continue
         mx, my = (pos[a][0] + pos[b][0]) / 2, (pos[a][1] + pos[b][1]) / 2
         ax.text(mx * 1.18, my * 1.18, label, ha="center", va="center", fontsize=8.5,
                 color=warn if hot else "dimgrey", style="italic")
+    size, font = (1500, 7) if crowded else (2200, 8.5)
     for kind, name in order:
         x, y = pos[name]
+        # Long names ("philosopher 3") are shortened to fit: the word's start and the number.
+        label = name.replace(" ", "\n") if len(name) <= 10 else name[:5] + ".\n" + name.split()[-1]
         if kind == "thread":
-            ax.scatter([x], [y], s=2200, marker="o", color=PALETTE[0], zorder=3)
-            ax.text(x, y, name.replace(" ", "\n"), ha="center", va="center", color="white",
-                    fontsize=8.5, fontweight="bold", zorder=4)
+            ax.scatter([x], [y], s=size, marker="o", color=PALETTE[0], zorder=3)
+            ax.text(x, y, label, ha="center", va="center", color="white",
+                    fontsize=font, fontweight="bold", zorder=4)
         else:
-            ax.scatter([x], [y], s=1800, marker="s", color=PALETTE[1], zorder=3)
-            ax.text(x, y, name.replace(" ", "\n"), ha="center", va="center", color="black",
-                    fontsize=8.5, fontweight="bold", zorder=4)
+            ax.scatter([x], [y], s=size * 0.8, marker="s", color=PALETTE[1], zorder=3)
+            ax.text(x, y, label, ha="center", va="center", color="black",
+                    fontsize=font, fontweight="bold", zorder=4)
     ax.set_xlim(-1.5, 1.5)
     ax.set_ylim(-1.45, 1.45)
     ax.set_aspect("equal")
@@ -183,6 +191,7 @@ def plot_fairness(reports: Sequence[FairnessReport], *, title: str | None = None
         ax.set_ylim(0, top * 1.1 or 1)
         if c == 0:
             ax.set_ylabel("times the lock was acquired")
+        if c == len(reports) - 1:
             ax.legend(loc="upper right")
         ax.grid(False, axis="x")
         ax = axes[1, c]
@@ -193,6 +202,7 @@ def plot_fairness(reports: Sequence[FairnessReport], *, title: str | None = None
         ax.set_title(f"{rep.lock}: waiting per acquisition")
         if c == 0:
             ax.set_ylabel("wait (ms)")
+        if c == len(reports) - 1:
             ax.legend(loc="upper right")
         ax.grid(False, axis="x")
         for a in axes[:, c]:
@@ -219,11 +229,11 @@ def plot_pipeline(report: PipelineReport, *, title: str = "Producer and consumer
     row = {t: k for k, t in enumerate(threads)}
     end = max((e.end for e in events), default=report.start)
     scale, unit = _time_unit(max(end - report.start, 1e-6))
-    style = {"work": dict(color=PALETTE[2]), "put": dict(color=PALETTE[5], alpha=0.35, hatch="///"),
+    style = {"work": dict(color=PALETTE[2], edgecolor="white", linewidth=0.8), "put": dict(color=PALETTE[5], alpha=0.35, hatch="///"),
              "get": dict(color=PALETTE[4], alpha=0.35, hatch="...")}
     for e in events:
         ax.barh(row[e.thread], max((e.end - e.start) * scale, 1e-9), left=(e.start - report.start) * scale,
-                height=0.7, linewidth=0, **style[e.kind])
+                height=0.7, **{"linewidth": 0, **style[e.kind]})
     ax.set_yticks(range(len(threads)), threads)
     ax.set_ylim(len(threads) - 0.4, -0.6)
     ax.grid(False, axis="y")

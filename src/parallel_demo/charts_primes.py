@@ -37,7 +37,7 @@ def _color(name: str, k: int) -> str:
 def plot_timing_spread(measurement: Measurement, ax: Axes | None = None, *,
                        title: str | None = None, reference: float | None = None,
                        reference_label: str = "reference") -> Axes:
-    """A histogram of every single timing in ``measurement`` (log-spaced bins).
+    """A histogram of every single timing in ``measurement`` (log-log, so the tail shows).
 
     Draws the median as a solid line and, if given, ``reference`` (e.g. a
     figure quoted elsewhere) as a dashed one.
@@ -46,20 +46,21 @@ def plot_timing_spread(measurement: Measurement, ax: Axes | None = None, *,
 
     ax = _new_axes(ax)
     times = np.asarray(measurement.times, dtype=float)
-    scale, unit = (1e6, "µs") if measurement.worst < 2e-3 else _time_unit(measurement.worst)
+    scale, unit = (1e6, "µs") if measurement.median < 1e-3 else _time_unit(measurement.median)
     lo, hi = times.min() * scale, times.max() * scale
     if reference is not None:
         lo, hi = min(lo, reference * scale), max(hi, reference * scale)
     bins = np.geomspace(lo * 0.95, hi * 1.05, 40) if hi > lo > 0 else 20
     ax.hist(times * scale, bins=bins, color=PALETTE[0], alpha=0.85)
     ax.set_xscale("log")
+    ax.set_yscale("log")  # so that a single slow run in the tail is still visible
     ax.axvline(measurement.median * scale, color=PALETTE[5], linewidth=2,
                label=f"median of {len(times)} runs")
     if reference is not None:
         ax.axvline(reference * scale, color=PALETTE[7], linestyle="--", linewidth=1.5,
                    label=reference_label)
     ax.set_xlabel(f"wall time of one run ({unit}, log scale)")
-    ax.set_ylabel("number of runs")
+    ax.set_ylabel("number of runs (log scale)")
     ax.legend(loc="upper right")
     ax.set_title(title or f"{measurement.label}: {len(times)} single timings")
     return ax
@@ -84,13 +85,17 @@ def plot_size_sweep(points: Sequence[SizePoint], ax: Axes | None = None, *,
         high = [p.measurement.worst - p.median for p in mine]
         ax.errorbar(xs, ys, yerr=[low, high], fmt="o-", color=_color(name, k), capsize=2,
                     markersize=4, linewidth=1.5, label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
     if mark is not None:
         ax.axvline(mark, color="grey", linestyle="--", linewidth=1)
         if mark_label:
-            ax.text(mark, 0.97, f" {mark_label}", color="dimgrey", ha="left", va="top",
+            # Write the label on the side of the line with more room, so it stays inside.
+            lo, hi = ax.get_xlim()
+            right_half = mark > (lo * hi) ** 0.5  # the middle of a log axis
+            ax.text(mark, 0.03, f" {mark_label} " if right_half else f" {mark_label}",
+                    color="dimgrey", ha="right" if right_half else "left", va="bottom",
                     transform=ax.get_xaxis_transform(), fontsize=9)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
     ax.set_xlabel(f"{xlabel} (log scale)")
     ax.set_ylabel("wall time (s, log scale)")
     ax.legend(loc="upper left", fontsize=8.5)

@@ -32,9 +32,9 @@ KINDS = ("neither", "concurrent only", "parallel")
 SCENARIOS = {
     "a": "Two worker processes pinned to one CPU, each halfway through a spin() task.",
     "b": "Four threads, each waiting inside sleep_task(1) at the same moment.",
-    "c": "Two worker processes on a 2-CPU machine, each running spin() on its own CPU.",
+    "c": "Two worker processes, each running spin() on a CPU of its own.",
     "d": "A for loop that calls is_prime() on one number after another.",
-    "e": "Two threads of one CPython process (with the GIL) both running spin() for a second.",
+    "e": "Two threads of one CPython process (with the GIL), both running spin().",
 }
 
 _EXPECTED_KINDS = {"a": "concurrent only", "b": "concurrent only", "c": "parallel",
@@ -129,7 +129,8 @@ def check_cpus_executing(fn: Callable[[list[TaskRecord], list[CpuTimed]], float]
         if math.isclose(got, value, rel_tol=1e-9):
             return CheckResult(False, f"got {got:.3f}, expected {expected:.3f}", hint)
     return CheckResult(False, f"got {got!r}, expected {expected:.3f}",
-                       "sum(t.cpu for t in timed) / (max(r.end) - min(r.start))")
+                       "add up the CPU seconds in `timed` (t.cpu), then divide by the run's wall "
+                       "time, from the first start to the last end in the records")
 
 
 # ---------------------------------------------------------------------------
@@ -146,14 +147,19 @@ _THREAD_CASES = [
      "the same record twice: same process, same thread"),
     (_id(101, 7000, 101, "MainThread", 3), _id(102, 7000, 102, "MainThread", 1), False,
      "a thread's ident is unique only inside its process: a forked child's main thread often "
-     "has its parent's ident.  Compare the pid too (or the native_id)"),
+     "has its parent's ident. Compare the pid too (or the native_id)"),
     (_id(101, 7100, 103, "worker", 3), _id(101, 7200, 104, "worker", 3), False,
-     "the same pid means the same process, not the same thread; and names are not unique. "
+     "the same pid means the same process, not the same thread; and names are not unique: "
      "Compare (pid, ident) or native_id"),
     (_id(101, 7100, 103, "worker", 3), _id(101, 7100, 103, "worker", 2), True,
      "compare identifiers, not whole records: the thread count changes as other threads come "
      "and go, while the thread stays the same"),
 ]
+
+
+def _short(i: Identity) -> str:
+    return (f"(pid {i.pid}, ident {i.ident}, native id {i.native_id}, {i.thread_name!r}, "
+            f"{i.threads} thread{'s' if i.threads != 1 else ''})")
 
 
 def check_same_thread(fn: Callable[[Identity, Identity], bool]) -> CheckResult:
@@ -167,8 +173,8 @@ def check_same_thread(fn: Callable[[Identity, Identity], bool]) -> CheckResult:
             return CheckResult(False, f"expected True or False, got {got!r}",
                                "return a bool, e.g. the result of a == comparison")
         if got != expected:
-            return CheckResult(False, f"for\n  a={a}\n  b={b}\nyou said {got}, but it is {expected}",
-                               hint)
+            return CheckResult(False, f"for a = {_short(a)} and b = {_short(b)} you said {got}, "
+                                      f"but it is {expected}", hint)
     return CheckResult(True, "right: a thread is named by (pid, ident), or by its native id")
 
 

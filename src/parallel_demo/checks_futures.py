@@ -174,6 +174,9 @@ def check_retry_plan(fn: Callable[[dict], list]) -> CheckResult:
                            "future.result() re-raises; look at future.exception() instead, "
                            "and test it with isinstance(exc, BrokenProcessPool)")
     try:
+        if any(isinstance(g, cf.Future) for g in got):
+            return CheckResult(False, "you returned futures",
+                               "return their indexes: future_to_index[f]")
         got = sorted(got)
     except TypeError:
         return CheckResult(False, f"expected a list of indexes, got {got!r:.80}",
@@ -187,8 +190,6 @@ def check_retry_plan(fn: Callable[[dict], list]) -> CheckResult:
     if got == list(range(6)):
         return CheckResult(False, "you retry everything",
                            "finished futures keep their results: retry only the failed ones")
-    if got and all(isinstance(g, cf.Future) for g in got):
-        return CheckResult(False, "you returned futures", "return their indexes: future_to_index[f]")
     return CheckResult(False, f"expected [2, 4], got {got}",
                        "keep the futures whose exception() is a BrokenProcessPool")
 

@@ -128,7 +128,10 @@ def check_fetch_pages(fn: Callable[[Sequence[str]], list[str]], *, pages: int = 
     leftover = [t for t in set(threading.enumerate()) - before if t.is_alive()]
     if err is not None:
         return CheckResult(False, f"your function raised {type(err).__name__}: {err}",
-                           "fetch(url) returns one page's text; call it from each thread")
+                           "fetch_page(url) returns one page's text; call it from each thread")
+    if got is None:
+        return CheckResult(False, "your function returned None",
+                           "return the list of page texts, e.g. list(ex.map(fetch_page, urls))")
     if not isinstance(got, (list, tuple)):
         return CheckResult(False, f"expected a list of page texts, got {type(got).__name__}",
                            "ThreadPoolExecutor.map returns an iterator: wrap it in list(...)")
@@ -145,7 +148,7 @@ def check_fetch_pages(fn: Callable[[Sequence[str]], list[str]], *, pages: int = 
         return CheckResult(False, "right pages, but the server never had two requests at once: "
                                   "they ran one after another",
                            "submit every URL before waiting for any result, e.g. with "
-                           "ThreadPoolExecutor(max_workers=...).map(fetch, urls)")
+                           "ThreadPoolExecutor(max_workers=...).map(fetch_page, urls)")
     if leftover:
         return CheckResult(False, f"right, but {len(leftover)} thread(s) still run after "
                                   "your function returned",

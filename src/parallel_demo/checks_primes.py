@@ -40,7 +40,7 @@ def _raised(err: BaseException, hint: str) -> CheckResult:
 class _FakeWork:
     """A callable whose cost the checker knows: a slow first call, one outlier."""
 
-    def __init__(self, first: float = 0.06, usual: float = 0.002, outlier: float = 0.04):
+    def __init__(self, first: float = 0.06, usual: float = 0.002, outlier: float = 0.1):
         self.calls = 0
         self.first, self.usual, self.outlier = first, usual, outlier
 
@@ -55,7 +55,7 @@ class _FakeWork:
 
 
 def check_timer(fn: Callable[..., float]) -> CheckResult:
-    """Exercise: ``fn(work, repeat=7)`` warms up, times ``work()`` ``repeat`` times, returns the median."""
+    """Exercise: ``fn(work, repeat=7)``: warm up, time ``repeat`` calls, return the median."""
     work = _FakeWork()
     try:
         got = fn(work, repeat=7)
@@ -67,7 +67,7 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
     if work.calls < 8:
         return CheckResult(False, f"work() was called {work.calls} times for repeat=7",
                            "call it once first without timing it (the warm-up), then 7 timed times")
-    if got > 0.02:
+    if got > 0.006:  # 3x a usual call: room for a sleep that overshoots on a busy machine
         return CheckResult(False, f"got {got * 1e3:.1f} ms, but a usual call takes about 2 ms",
                            "one slow run pulls the mean (and the total) up; the median ignores it. "
                            "Also leave the warm-up call out of the times")
@@ -116,7 +116,7 @@ def check_costliest(fn: Callable[[list[TaskRecord]], int]) -> CheckResult:
 # --- Chapter 2: one thread per number ---------------------------------------
 
 def check_thread_collect(fn: Callable[[list[int]], list[int]]) -> CheckResult:
-    """Exercise: ``fn(numbers)`` starts one thread per number and returns the primes in input order."""
+    """Exercise: ``fn(numbers)``: one thread per number; returns the primes in input order."""
     started = []
     real_start = threading.Thread.start
 
@@ -197,7 +197,8 @@ def check_still_running(fn: Callable[[list[threading.Thread], float], list[threa
     if set(got) == set(threads):
         return CheckResult(False, "you returned every thread",
                            "keep only those for which is_alive() is still True after join(timeout)")
-    return CheckResult(False, f"expected only the thread named 'stuck', got {[t.name for t in got]}",
+    return CheckResult(False,
+                       f"expected only the thread named 'stuck', got {[t.name for t in got]}",
                        "join each with the timeout, then keep those where is_alive() is True")
 
 
@@ -262,6 +263,9 @@ def check_safe_add(fn: Callable[[PrimeOutput, Any, int], None]) -> CheckResult:
     kept = len(output.primes)
     if kept == 100 and lock.acquired >= 100:
         return CheckResult(True, "right: 4 threads added 100 numbers and all 100 are there")
+    if kept == 0:
+        return CheckResult(False, "nothing was added to the output",
+                           "call output.add(n), inside `with lock:`")
     if lock.acquired == 0:
         return CheckResult(False, f"{100 - kept} of 100 numbers lost; the lock you were given "
                            "was never taken",
@@ -319,17 +323,22 @@ _UNEVEN = (1_000_000_007, 4, 999_983, 6, 1_000_003, 9, 10_007, 15)
 
 
 def check_input_order(fn: Callable[[list[int]], list[bool]]) -> CheckResult:
-    """Exercise: ``fn(numbers)`` uses submit + as_completed and returns is_prime answers in input order."""
-    before = threading.active_count()
+    """Exercise: ``fn(numbers)``: submit + as_completed; is_prime answers in input order."""
+    before = set(threading.enumerate())
     try:
         got = fn(list(_UNEVEN))
     except Exception as err:
         return _raised(err, "keep a dict {future: position} and fill a list of answers by position")
     expected = [is_prime(n) for n in _UNEVEN]
-    if threading.active_count() > before:
-        time.sleep(0.2)  # a pool's threads may take a moment to finish after shutdown
-        if threading.active_count() > before:
-            return CheckResult(False, "threads were left running", "use the pool in a with-block")
+    # A pool's worker threads are not daemon threads; Jupyter's own helper threads are.
+    deadline = time.monotonic() + 1.0
+    left = [t for t in threading.enumerate() if t not in before and not t.daemon]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.02)  # a shut-down pool's threads may need a moment to end
+        left = [t for t in left if t.is_alive()]
+    if left:
+        return CheckResult(False, f"{len(left)} thread(s) were left running",
+                           "use the pool in a with-block, which shuts it down and joins its threads")
     if not isinstance(got, list):
         return CheckResult(False, f"expected a list of booleans, got {type(got).__name__}",
                            "return one True/False per number")
@@ -347,7 +356,7 @@ def check_input_order(fn: Callable[[list[int]], list[bool]]) -> CheckResult:
 
 
 def check_pool_task(make_task: Callable[[PrimeOutput], Callable[[int], None]]) -> CheckResult:
-    """Exercise: ``make_task(output)`` returns ``task(n)`` that adds the primes to ``output`` safely.
+    """Exercise: ``make_task(output)`` returns ``task(n)``, which adds primes to ``output`` safely.
 
     The checker runs ``task`` over 280 numbers (60 primes) in a 4-thread pool, with an
     output that invites a thread switch inside every add.
@@ -368,7 +377,8 @@ def check_pool_task(make_task: Callable[[PrimeOutput], Callable[[int], None]]) -
     if set(got) <= set(primes) and len(got) < len(primes):
         return CheckResult(False, f"{len(primes) - len(got)} of {len(primes)} primes lost",
                            "the pool protects return values, not your data. Create the lock in "
-                           "make_task (once), not inside task (a new lock per call protects nothing)")
+                           "make_task (once), not inside task (a new lock per call protects "
+                           "nothing)")
     return CheckResult(False, f"output holds {got[:8]!r}...",
                        "add only the primes: `if is_prime(n): with lock: output.add(n)`")
 

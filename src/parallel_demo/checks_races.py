@@ -15,14 +15,16 @@ from typing import Any, Callable
 
 from .exercises import CheckResult
 from .gil import switch_interval
-from .races import HammerResult, hammer
+import threading
 
-__all__ = ["check_counter", "check_losing_interleavings", "LOSING_QUESTION"]
+from .races import HammerResult, _harness, hammer
 
-_LOST_HINT = ("`self.value += 1` is three steps, a read, an add and a write "
-              "(see `instructions`): another thread can run between them and its update is "
+__all__ = ["check_counter", "check_losing_interleavings", "check_bank", "LOSING_QUESTION"]
+
+_LOST_HINT = ("self.value += 1 is three steps, a read, an add and a write "
+              "(see instructions(...)): another thread can run between them and its update is "
               "then overwritten. Hold one lock, created once in __init__ and shared by all "
-              "threads, from the read to the write: `with self._lock: self.value += 1`.")
+              "threads, from the read to the write: with self._lock: self.value += 1")
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -69,17 +71,17 @@ def _hang_result(result: HammerResult, where: str) -> CheckResult:
     if result.threads == 1:
         return CheckResult(False, f"{where}: increment() number {result.done[0] + 1} never "
                            "returned, though the first one did." + stuck,
-                           "an earlier increment() left its lock held: use `with lock:`, which "
+                           "an earlier increment() left its lock held: use 'with lock:', which "
                            "releases it on every way out, instead of acquire() without release()")
     return CheckResult(False, f"{where}: the threads did not finish in time "
                        f"({result.calls} of {result.threads * result.times} increments done)."
                        + stuck,
-                       "some thread is waiting for a lock that is never released: use `with "
-                       "lock:` rather than acquire()/release(), and never wait for something "
+                       "some thread is waiting for a lock that is never released: use 'with "
+                       "lock:' rather than acquire()/release(), and never wait for something "
                        "while holding the lock")
 
 
-def check_counter(make_counter: Callable[[], Any], *, threads: int = 4, times: int = 250,
+def check_counter(make_counter: Callable[[], Any], *, threads: int = 4, times: int = 200,
                   rounds: int = 3, timeout: float = 10.0) -> CheckResult:
     """Exercise: make a counter whose ``increment()`` is exact from many threads.
 
@@ -115,7 +117,7 @@ def check_counter(make_counter: Callable[[], Any], *, threads: int = 4, times: i
             return problem
         with switch_interval(1e-6):
             result = hammer(counter.increment, threads=threads, times=times, timeout=timeout,
-                            inject_yields=0.5, seed=1000 * r, shared=counter)
+                            inject_yields=0.5, seed=1000 * r, shared=counter, stall=3.0)
         if result.hung:
             return _hang_result(result, f"round {r + 1}")
         if result.errors:
@@ -135,8 +137,8 @@ def check_counter(make_counter: Callable[[], Any], *, threads: int = 4, times: i
                         "and use that one in every increment()")
             elif "Lock" in src:
                 hint = ("the lock must be held for the whole read-add-write, and every "
-                        "thread must use the same lock object: `with self._lock: "
-                        "self.value += 1`")
+                        "thread must use the same lock object: with self._lock: "
+                        "self.value += 1")
             return CheckResult(False, f"round {r + 1}: {expected - value} of {expected} updates "
                                f"were lost ({threads} threads x {times} increments, value = "
                                f"{value})", hint)
@@ -183,3 +185,108 @@ def check_losing_interleavings(answer: Any) -> CheckResult:
                        "an interleaving is exact only if each thread writes before the next "
                        "one reads, so whole threads run one after another: count those orders "
                        "and subtract them from 1680; explore() can confirm")
+
+
+# --- the bank --------------------------------------------------------------------
+
+#: Thread k of the bank check moves 1 along _ROUTES[k], over and over.  The
+#: first two go opposite ways between the same accounts: with one lock per
+#: account taken in (src, dst) order, they deadlock.
+_ROUTES = (("A", "B"), ("B", "A"), ("C", "A"))
+
+
+def _router(bank: Any) -> Callable[[], None]:
+    @_harness
+    def move_one() -> None:
+        k = int(threading.current_thread().name.rsplit(" ", 1)[1])  # "hammer k"
+        src, dst = _ROUTES[k]
+        bank.transfer(src, dst, 1)
+
+    return move_one
+
+
+def _make_bank(make_bank: Callable[[dict], Any], initial: dict) -> tuple[Any, CheckResult | None]:
+    try:
+        bank = make_bank(dict(initial))
+    except Exception as exc:  # the learner's bug is the checker's data
+        return None, CheckResult(False, f"make_bank(balances) raised {_describe_error(exc)}",
+                                 "pass the class itself; it is called with one argument, a "
+                                 "dict of starting balances like {'A': 1000, 'B': 1000}")
+    if not callable(getattr(bank, "transfer", None)):
+        return None, CheckResult(False, f"{type(bank).__name__} has no transfer() method",
+                                 "add transfer(self, src, dst, amount)")
+    if getattr(bank, "balances", None) != initial:
+        return None, CheckResult(False, f"a new bank's .balances is {getattr(bank, 'balances', None)!r}",
+                                 "keep the balances in a dict, self.balances, starting as "
+                                 "a copy of the dict you are given")
+    return bank, None
+
+
+def check_bank(make_bank: Callable[[dict], Any], *, times: int = 100, rounds: int = 3,
+               timeout: float = 10.0) -> CheckResult:
+    """Exercise: transfers between accounts, from several threads, keep every balance right.
+
+    Three threads move 1 at a time, ``times`` times each: A to B, B to A
+    (the opposite way: a deadlock trap) and C to A, under the same stress as
+    :func:`check_counter`.  Afterwards no money may be created or destroyed,
+    and each balance must be what the transfers add up to.
+
+    Args:
+        make_bank: ``make_bank(balances)`` returns a bank with a
+            ``transfer(src, dst, amount)`` method and a ``balances`` dict.
+    """
+    initial = {"A": 1000, "B": 1000, "C": 1000}
+    bank, problem = _make_bank(make_bank, initial)
+    if problem is not None:
+        return problem
+    alone = hammer(bank.transfer, "A", "B", 1, threads=1, times=1, timeout=min(timeout, 2.0),
+                   traced=True, shared=bank)
+    if alone.hung:
+        return CheckResult(False, "a single transfer() in a single thread never returned",
+                           "a thread that acquires a threading.Lock it already holds waits for "
+                           "itself: if src and dst share a lock, take it once")
+    if alone.errors:
+        return CheckResult(False, f"transfer('A', 'B', 1) raised {_describe_error(alone.errors[0])}",
+                           "try it by hand in a cell of its own and read the traceback")
+    if bank.balances != {"A": 999, "B": 1001, "C": 1000}:
+        return CheckResult(False, f"after transfer('A', 'B', 1) the balances are {bank.balances}",
+                           "take amount from src and add it to dst, nothing else")
+    expected = {"A": 1000 + times, "B": 1000, "C": 1000 - times}
+    for r in range(rounds):
+        bank, problem = _make_bank(make_bank, initial)
+        if problem is not None:
+            return problem
+        with switch_interval(1e-6):
+            result = hammer(_router(bank), threads=len(_ROUTES), times=times, timeout=timeout,
+                            inject_yields=0.5, seed=1000 * r, shared=bank, stall=3.0)
+        stuck = (f" {result.stuck} thread(s) could not be freed: restart the kernel before "
+                 "trying again." if result.stuck else "")
+        if result.hung:
+            return CheckResult(False, f"round {r + 1}: the transfers never finished "
+                               f"({result.calls} of {len(_ROUTES) * times} done)." + stuck,
+                               "A-to-B and B-to-A ran at the same time: if each takes its src "
+                               "lock first, each holds one lock and waits for the other forever "
+                               "(a deadlock). Take the two locks in one fixed order, e.g. "
+                               "sorted((src, dst)), whichever way the money goes")
+        if result.errors:
+            return CheckResult(False, f"round {r + 1}: transfer() raised "
+                               f"{_describe_error(result.errors[0])}",
+                               "it only fails with several threads: look for a lock released "
+                               "twice, or released by a thread that did not take it")
+        got = dict(bank.balances)
+        if got == expected:
+            continue
+        total = sum(got.values())
+        if total != sum(initial.values()):
+            verb = "created" if total > sum(initial.values()) else "destroyed"
+            return CheckResult(False, f"round {r + 1}: money was {verb}: the balances add up to "
+                               f"{total}, not {sum(initial.values())} ({got})",
+                               "each balances[x] -= amount is a read-modify-write another "
+                               "thread can come between: hold a lock over both updates (one "
+                               "for the bank, or both accounts' locks)")
+        return CheckResult(False, f"round {r + 1}: the total is right but the balances are {got}, "
+                           f"not {expected}",
+                           "every transfer must happen exactly once, with both of its updates "
+                           "under the same lock(s)")
+    return CheckResult(True, f"every balance right in {rounds} rounds of {len(_ROUTES)} threads x "
+                       f"{times} transfers, opposite directions included, and no deadlock")

@@ -62,12 +62,14 @@ class DeadlockReport:
         """True if the first timeout found a cycle in the wait-for graph."""
         return self.graph is not None and self.graph.cycle() is not None
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # short: notebooks print these in narrow columns
         verdict = "DEADLOCK" if self.deadlocked else "no deadlock"
         if self.order == "backoff" and self.deadlocked and not self.gave_up:
-            verdict = "deadlocked, backed off, recovered"
-        return (f"DeadlockReport(order={self.order!r}: {verdict}; finished={self.finished}, "
-                f"gave_up={self.gave_up})")
+            verdict = "recovered"
+        text = f"DeadlockReport({self.order}: {verdict}; finished {', '.join(self.finished) or 'none'}"
+        if self.gave_up:
+            text += f"; gave up {', '.join(self.gave_up)}"
+        return text + ")"
 
 
 def _transfer(name: str, first: TrackedLock, second: TrackedLock, barrier: threading.Barrier | None,
@@ -107,7 +109,7 @@ def two_locks(order: str = "opposite", *, timeout: float = 0.3, hold: float = 0.
 
     Args:
         order: ``"opposite"`` or ``"global"``.
-        timeout: Seconds each acquire may wait.
+        timeout: Seconds thread 1 waits for a lock; thread 2 waits three times as long.
         hold: Seconds each thread holds a lock before reaching for the next.
     """
     if order not in ("opposite", "global"):
@@ -124,10 +126,12 @@ def two_locks(order: str = "opposite", *, timeout: float = 0.3, hold: float = 0.
     else:
         barrier, before = None, threading.Barrier(2, timeout=timeout * 10)
         plans = [("thread 1", a, b), ("thread 2", a, b)]
+    # Thread 2 is more patient than thread 1, so the story always ends the
+    # same way: thread 1 gives up first, and its release lets thread 2 finish.
     threads = [threading.Thread(target=_transfer, name=name, daemon=True,
-                                args=(name, first, second, barrier, before, timeout, hold,
+                                args=(name, first, second, barrier, before, timeout * (1 + 2 * k), hold,
                                       finished, gave_up))
-               for name, first, second in plans]
+               for k, (name, first, second) in enumerate(plans)]
     for t in threads:
         t.start()
     left = _join_all(threads)
@@ -254,13 +258,24 @@ class Fork(TrackedLock):
     """
 
     def __init__(self, number: int, monitor: LockMonitor, abort: threading.Event,
-                 pause: float = 0.001) -> None:
+                 pause: float = 0.005) -> None:
         super().__init__(f"fork {number}", monitor=monitor)
         self.number = number
         self._abort = abort
         self._pause = pause
 
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """Take the fork (see :meth:`TrackedLock.acquire`), then pause a moment."""
+        got = super().acquire(blocking, timeout)
+        if got:
+            # Stress: give the neighbours time to grab theirs.  Paused after the
+            # monitor has recorded us as the holder, so the wait-for graph is right.
+            time.sleep(self._pause)
+        return got
+
     def _wait(self, blocking: bool, timeout: float) -> bool:
+        if self._abort.is_set():  # also ends a loop of non-blocking tries
+            raise _Abandoned
         if not blocking:
             return self._lock.acquire(False)
         deadline = None if timeout < 0 else now() + timeout
@@ -269,7 +284,6 @@ class Fork(TrackedLock):
                 raise _Abandoned
             slice_ = 0.02 if deadline is None else min(0.02, max(0.0, deadline - now()))
             if self._lock.acquire(True, slice_):
-                time.sleep(self._pause)  # stress: give the neighbours time to grab theirs
                 return True
             if deadline is not None and now() >= deadline:
                 return False
@@ -325,8 +339,8 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
 
     Each philosopher is a thread that calls ``philosopher(seat, left, right,
     eat)`` again and again: it must pick up both forks (``with left:`` or
-    ``left.acquire()``), call ``eat()``, and put both down.  Fork ``i`` lies
-    between seats ``i`` and ``i+1``.  If no one eats for ``stall`` seconds
+    ``left.acquire()``), call ``eat()``, and put both down.  Seat ``i``'s left
+    fork is fork ``i`` and its right fork is fork ``i+1`` (modulo ``seats``).  If no one eats for ``stall`` seconds
     while the wait-for graph has a cycle, the dinner is declared deadlocked
     and stopped.  Every thread is joined before returning.
     """
@@ -340,6 +354,7 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
     meals = [0] * seats
     meals_lock = threading.Lock()  # must be held to change meals or problems
     problems: list[str] = []
+    sit_down = threading.Barrier(seats, timeout=_JOIN)
 
     def note(problem: str) -> None:
         with meals_lock:
@@ -360,6 +375,7 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
                 meals[seat] += 1
 
         try:
+            sit_down.wait()  # everyone starts together: the worst moment for a naive strategy
             while not abort.is_set():
                 philosopher(seat, left, right, eat)
                 for fork in (left, right):
@@ -367,7 +383,7 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
                         note(f"philosopher {seat} still held {fork.name} after the meal")
                         raise _Abandoned
                 time.sleep(eat_time)  # think a moment before the next meal
-        except _Abandoned:
+        except (_Abandoned, threading.BrokenBarrierError):
             pass
         except Exception as exc:  # the learner's bug is the checker's data
             note(f"philosopher {seat} raised {type(exc).__name__}: {exc}")

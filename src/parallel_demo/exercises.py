@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from .trace import TaskRecord
 
-__all__ = ["CheckResult", "check_tasks_per_worker", "check_parallelism"]
+__all__ = ["CheckResult", "check_tasks_per_worker", "check_concurrency"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class CheckResult:
         colour = "#009E73" if self.passed else "#D55E00"
         mark = "✔" if self.passed else "✘"
         hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if (self.hint and not self.passed) else ""
-        return (f'<div style="border-left:4px solid {colour};padding:4px 8px">'
+        return (f'<div style="border-left:4px solid {colour};padding:4px 8px;white-space:pre-wrap">'
                 f"{mark} {html.escape(self.message)}{hint}</div>")
 
 
@@ -94,8 +94,8 @@ def check_tasks_per_worker(fn: Callable[[list[TaskRecord]], dict[str, int]]) -> 
                        "one entry per distinct r.worker, valued by how many records have it")
 
 
-def check_parallelism(fn: Callable[[list[TaskRecord]], float]) -> CheckResult:
-    """Exercise: ``fn(records)`` returns busy time / wall time, the average number of busy CPUs."""
+def check_concurrency(fn: Callable[[list[TaskRecord]], float]) -> CheckResult:
+    """Exercise: ``fn(records)`` returns busy time / wall time, the average number of tasks in progress."""
     expected = 7.0 / 4.0
     got, err = _call_safely(fn, list(_SAMPLE))
     if err is not None:
@@ -105,7 +105,7 @@ def check_parallelism(fn: Callable[[list[TaskRecord]], float]) -> CheckResult:
         return CheckResult(False, f"expected a number, got {type(got).__name__}",
                            "return busy / wall as a float")
     if math.isclose(got, expected, rel_tol=1e-9):
-        return CheckResult(True, "right: 7 s of work in 4 s of wall time is 1.75 CPUs busy on average")
+        return CheckResult(True, "right: 7 s of tasks in 4 s of wall time is 1.75 tasks in progress on average")
     if math.isclose(got, 1 / expected, rel_tol=1e-9):
         return CheckResult(False, f"got {got:.3f}: that is wall / busy, upside down",
                            "divide the busy time by the wall time")

@@ -1,6 +1,6 @@
 """Client side of the I/O chapter: fetch pages, measure throughput, draw it.
 
-The task function :func:`fetch` is module level, so any strategy of
+The task function :func:`fetch_page` is module level, so any strategy of
 :func:`parallel_demo.run` can use it, process pools included.  It uses one
 :class:`httpx.Client` per thread: a client keeps a pool of open connections,
 which is what makes the second request to a server cheaper than the first,
@@ -24,11 +24,11 @@ from typing import Any, Sequence
 from .timing import measure
 from .trace import RunResult
 
-__all__ = ["fetch", "fetch_all", "close_clients", "littles_law", "ThroughputRow",
+__all__ = ["fetch_page", "fetch_all", "close_clients", "littles_law", "ThroughputRow",
            "measure_throughput", "plot_throughput", "DEFAULT_TIMEOUT"]
 
 #: Seconds a request may take (connect, read, write, pool) before it fails.
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 5.0
 
 _local = threading.local()  # .client: this thread's httpx.Client
 _open_lock = threading.Lock()  # must be held while touching _open
@@ -61,7 +61,7 @@ def _thread_client(timeout: float = DEFAULT_TIMEOUT):
     return client
 
 
-def fetch(url: str) -> str:
+def fetch_page(url: str) -> str:
     """GET ``url`` with this thread's client and return the body as text.
 
     Raises:
@@ -76,7 +76,7 @@ def fetch(url: str) -> str:
 
 
 def close_clients() -> int:
-    """Close every client :func:`fetch` opened in this process; returns how many.
+    """Close every client :func:`fetch_page` opened in this process; returns how many.
 
     Call it when no fetch is running (e.g. after ``run`` returns).
     """
@@ -88,7 +88,7 @@ def close_clients() -> int:
 
 
 def fetch_all(strategy: str, urls: Sequence[str], *, workers: int | None = None) -> RunResult:
-    """``run(strategy, fetch, urls, workers=workers)``, then close the clients it opened.
+    """``run(strategy, fetch_page, urls, workers=workers)``, then close the clients it opened.
 
     Returns:
         The :class:`RunResult`; its ``results`` are the page bodies in URL order.
@@ -96,7 +96,7 @@ def fetch_all(strategy: str, urls: Sequence[str], *, workers: int | None = None)
     from .strategies import run
 
     try:
-        return run(strategy, fetch, urls, workers=workers)
+        return run(strategy, fetch_page, urls, workers=workers)
     finally:
         close_clients()
 
@@ -180,7 +180,7 @@ def plot_throughput(rows: Sequence[ThroughputRow], ax=None, *, max_concurrent: i
     ax.set_xlabel("threads in the client's pool")
     ax.set_ylabel("requests per second")
     ax.set_ylim(bottom=0, top=max([r.predicted for r in rows] + [r.throughput for r in rows]) * 1.15)
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     ax.set_title(title)
     return ax
 

@@ -53,7 +53,7 @@ _STATE_COLORS = {
     "running": "#0072B2",
     "finished": "#009E73",
     "raised": "#D55E00",
-    "cancelled": "#000000",
+    "cancelled": "#CC79A7",
 }
 
 
@@ -207,6 +207,8 @@ class FutureTrace:
             self._labels.append(_label(fn, args, kwargs))
             self._submitted.append(now())
         call = _Stamped(self, index, fn) if self._in_process else fn
+        # If this raises (e.g. the executor is shut down), nothing was submitted:
+        # the reserved slot stays None and is left out of futures and records.
         future = self.executor.submit(call, *args, **kwargs)
         with self._lock:
             self._futures[index] = future
@@ -238,7 +240,7 @@ class FutureTrace:
     def futures(self) -> list[cf.Future]:
         """The futures submitted so far, in submission order."""
         with self._lock:
-            return list(self._futures)
+            return [f for f in self._futures if f is not None]
 
     @property
     def records(self) -> list[FutureRecord]:
@@ -248,8 +250,10 @@ class FutureTrace:
             started, done, workers = dict(self._started), dict(self._done), dict(self._workers)
         out = []
         for i, f in items:
+            if f is None:  # its submit failed, or is still under way in another thread
+                continue
             d = done.get(i)
-            if d is None or f is None:
+            if d is None:
                 outcome = "not done"
             elif f.cancelled():
                 outcome = "cancelled"
@@ -318,6 +322,7 @@ def plot_future_states(trace: FutureTrace | Sequence[FutureRecord], ax=None, *,
     t0 = min(r.submitted for r in records) if t0 is None else t0
     last = max(max(r.done or r.submitted, r.started or r.submitted) for r in records)
     until = max(until or last, last)
+    until += 0.03 * (until - t0)  # room for the last marker
     scale, unit = _time_unit(until - t0)
     for k, r in enumerate(records):
         for state, a, b in r.segments(until):
@@ -328,10 +333,11 @@ def plot_future_states(trace: FutureTrace | Sequence[FutureRecord], ax=None, *,
         if r.done is not None:
             marker = {"finished": "o", "raised": "X", "cancelled": "x"}.get(r.outcome, "o")
             ax.plot((r.done - t0) * scale, k, marker, color=_STATE_COLORS.get(r.outcome, "grey"),
-                    markersize=6, markeredgecolor="white" if marker != "x" else None, zorder=3)
+                    markersize=8, markeredgewidth=1.0 if marker == "X" else 2.0,
+                    markeredgecolor="white" if marker != "x" else None, zorder=3)
     ax.set_yticks(range(len(records)), [f"{r.index}: {r.label}" for r in records])
     ax.set_ylim(len(records) - 0.4, -0.6)
-    ax.set_xlim(0, (until - t0) * scale * 1.01)
+    ax.set_xlim(-(until - t0) * scale * 0.015, (until - t0) * scale)  # room for marks at 0
     ax.set_xlabel(f"time since the first submit ({unit})")
     ax.grid(True, axis="x", alpha=0.3)
     ax.grid(False, axis="y")

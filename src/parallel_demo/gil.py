@@ -1,4 +1,4 @@
-"""The GIL, made visible: switch interval, what overlaps, and the chapter's checkers.
+"""The GIL, made visible: switch interval, fair timing on a busy machine, checkers.
 
 CPython's global interpreter lock (GIL) lets one thread at a time run Python
 bytecode.  A thread that wants the GIL asks the holder to drop it; the holder
@@ -14,12 +14,15 @@ from __future__ import annotations
 import math
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from dataclasses import replace
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .exercises import CheckResult, _call_safely
+from .timing import Measurement
 from .trace import TaskRecord
 
-__all__ = ["switch_interval", "check_gil_prediction", "check_max_overlap"]
+__all__ = ["switch_interval", "calibrate_hash", "measure_interleaved", "interleaved_sweep",
+           "check_gil_prediction", "check_max_overlap"]
 
 
 @contextmanager
@@ -41,6 +44,80 @@ def switch_interval(seconds: float) -> Iterator[float]:
         sys.setswitchinterval(previous)
 
 
+def calibrate_hash(seconds: float, *, trials: int = 3) -> int:
+    """How many bytes :func:`~parallel_demo.workloads.hash_bytes` hashes in about ``seconds``.
+
+    The counterpart of :func:`~parallel_demo.workloads.calibrate_spin` for the
+    task that releases the GIL, so the two can be compared task for task.
+    Returns a size of at least 64 KiB and at most 256 MiB.
+    """
+    from .trace import now
+    from .workloads import hash_bytes
+
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+        raise ValueError(f"seconds must be a number > 0, got {seconds!r}")
+    probe = 4 * 2**20
+    best = math.inf
+    for _ in range(max(1, trials)):
+        t0 = now()
+        hash_bytes(probe)
+        best = min(best, now() - t0)
+    per_byte = max(best, 1e-9) / probe
+    return int(min(256 * 2**20, max(64 * 2**10, seconds / per_byte)))
+
+
+def measure_interleaved(cases: Mapping[str, Callable[[], Any]], *, repeat: int = 3,
+                        warmup: int = 0) -> dict[str, Measurement]:
+    """Time several zero-argument callables in turns: A, B, C, A, B, C, ...
+
+    On a shared machine the load drifts: timing all of A's repeats, then all
+    of B's, lets a busy minute land on B alone.  Taking turns spreads it over
+    every case, so their *ratios* stay meaningful.  (Same result type as
+    :func:`~parallel_demo.timing.measure`.)
+
+    Returns:
+        ``{label: Measurement}`` in the order of ``cases``.
+    """
+    from .trace import now
+
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
+    if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
+        raise ValueError(f"warmup must be an int >= 0, got {warmup!r}")
+    if not cases:
+        raise ValueError("cases is empty: give at least one {label: callable}")
+    for _ in range(warmup):
+        for fn in cases.values():
+            fn()
+    times: dict[str, list[float]] = {label: [] for label in cases}
+    for _ in range(repeat):
+        for label, fn in cases.items():
+            t0 = now()
+            fn()
+            times[label].append(now() - t0)
+    return {label: Measurement(label, tuple(ts)) for label, ts in times.items()}
+
+
+def interleaved_sweep(strategy: str, fn: Callable[[Any], Any], items: Sequence[Any],
+                      workers: Sequence[int], *, repeat: int = 3, warmup: int = 0,
+                      ) -> tuple[Measurement, list[Measurement]]:
+    """Like :func:`~parallel_demo.timing.sweep_workers`, but the runs take turns.
+
+    Returns:
+        ``(baseline, per_worker_count)``; pass both to :func:`~parallel_demo.speedups`.
+    """
+    from .strategies import run
+
+    items = list(items)
+    cases: dict[str, Callable[[], Any]] = {"sequential": lambda: run("sequential", fn, items)}
+    for k in workers:
+        cases[f"{strategy} ×{k}"] = lambda k=k: run(strategy, fn, items, workers=k)
+    timed = measure_interleaved(cases, repeat=repeat, warmup=warmup)
+    baseline = replace(timed.pop("sequential"), workers=1)
+    rows = [replace(m, workers=k) for k, m in zip(workers, timed.values())]
+    return baseline, rows
+
+
 # ---------------------------------------------------------------------------
 # Checkers.
 
@@ -53,7 +130,7 @@ _GIL_FACTS = {
     "hash_bytes": (True, "hashlib releases the GIL while it hashes a large buffer, so threads "
                          "hash on several CPUs at once"),
     "sleep_task": (True, "a sleeping thread releases the GIL; waits overlap even on one CPU"),
-    "fetch": (True, "a thread waiting for the network releases the GIL; this is the I/O "
+    "fetch_page": (True, "a thread waiting for the network releases the GIL; this is the I/O "
                     "chapter's whole point"),
 }
 
@@ -62,7 +139,7 @@ def check_gil_prediction(prediction: dict[str, Any]) -> CheckResult:
     """Exercise: for each task name, True if threads speed it up (GIL enabled), else False.
 
     ``prediction`` maps ``"spin"``, ``"is_prime"``, ``"hash_bytes"``,
-    ``"sleep_task"`` and ``"fetch"`` to True or False.
+    ``"sleep_task"`` and ``"fetch_page"`` to True or False.
     """
     if not isinstance(prediction, dict):
         return CheckResult(False, f"expected a dict, got {type(prediction).__name__}",

@@ -172,7 +172,10 @@ def _call_in_threads(fn: Callable[..., Any], args_list: list[tuple]) -> list[Any
     for t in threads:
         t.join(TIMEOUT)
     if errors:
-        raise errors[0]
+        # A failing thread aborts the barrier, so others fail with BrokenBarrierError:
+        # report the original failure.
+        original = [e for e in errors if not isinstance(e, threading.BrokenBarrierError)]
+        raise (original or errors)[0]
     return results
 
 

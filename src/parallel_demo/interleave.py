@@ -27,7 +27,6 @@ steps of a thread, never in the middle of one.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -456,11 +455,12 @@ def plot_execution(execution: Execution, ax=None, *, title: str | None = None,
     var = shared or next(iter(execution.final), None)
     if ax is None:
         with plt.rc_context(book_style):
-            fig, ax = plt.subplots(figsize=(max(5.0, min(12.0, 1.05 * n + 1.2)),
+            fig, ax = plt.subplots(figsize=(max(5.0, min(9.6, 1.05 * n + 1.2)),
                                             0.9 + 0.75 * (len(threads) + 1)),
                                    layout="constrained")
         ax.spines[["top", "right"]].set_visible(False)
     top = -1  # the row above the lanes holds the shared variable
+    size = 7.5 if n <= 8 else 6.5  # long schedules get narrower boxes
     for e in execution.events:
         step = threads[e.thread].steps[e.step]
         face = _BLOCKED if e.blocked else worker_color(e.thread)
@@ -468,10 +468,12 @@ def plot_execution(execution: Execution, ax=None, *, title: str | None = None,
                                    edgecolor="white", hatch="///" if e.blocked else None,
                                    linewidth=0.8))
         color = "black" if e.blocked else _text_color(e.thread)
+        # Text on the hatched "waiting" boxes gets a pale backing so it stays readable.
+        backing = dict(facecolor="white", alpha=0.8, edgecolor="none", pad=0.8) if e.blocked else None
         ax.text(e.slot + 0.5, e.thread - 0.13, step.label, ha="center", va="center",
-                fontsize=7.5, color=color, fontweight="bold")
+                fontsize=size, color=color, fontweight="bold", bbox=backing)
         ax.text(e.slot + 0.5, e.thread + 0.17, "waits" if e.blocked else e.text,
-                ha="center", va="center", fontsize=7.5, color=color)
+                ha="center", va="center", fontsize=size, color=color, bbox=backing)
         if var is not None:
             before = execution.events[e.slot - 1].shared.get(var) if e.slot else None
             now_ = e.shared.get(var)

@@ -246,7 +246,7 @@ class FairLock:
     """A first-come, first-served lock with the API of :class:`threading.Lock`.
 
     :class:`threading.Lock` promises no order: a thread that releases and at
-    once re-acquires usually wins again, because the waiter it woke still has
+    once re-acquires tends to win again, because the waiter it woke still has
     to be scheduled.  Here ``release`` hands the lock *directly* to the
     longest-waiting thread, so nobody can barge in ahead of the queue.  The
     price is a thread switch on every contended hand-over: fairness is slower.

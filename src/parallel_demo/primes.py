@@ -31,7 +31,7 @@ from .workloads import _check_int, is_prime
 __all__ = [
     "SMALL_NUMBERS", "POST_FIGURES", "PrimeRun", "PrimeCheck", "PrimeThread", "PrimeOutput",
     "primes_sequential", "primes_thread_per_number", "primes_queue_workers",
-    "primes_thread_pool", "primes_thread_pool_shared", "thread_startup_cost", "WAYS",
+    "primes_thread_pool", "primes_thread_pool_shared", "thread_startup_cost", "typical_run", "WAYS",
     "measure_ways", "compare_orderings", "OrderingRow", "SizePoint", "sweep_input",
     "crossover", "crossover_estimate", "sweep_chunksize",
 ]
@@ -83,7 +83,8 @@ def _check_numbers(numbers: Iterable[int]) -> tuple[int, ...]:
     try:
         numbers = tuple(numbers)
     except TypeError:
-        raise TypeError(f"numbers must be an iterable of ints, got {type(numbers).__name__}") from None
+        raise TypeError(
+            f"numbers must be an iterable of ints, got {type(numbers).__name__}") from None
     return tuple(_check_int("each number", n) for n in numbers)
 
 
@@ -353,6 +354,21 @@ def primes_thread_pool_shared(numbers: Iterable[int] = SMALL_NUMBERS, workers: i
                     trace.start, numbers=numbers, order=())
 
 
+def typical_run(way: Callable[..., PrimeRun], numbers: Iterable[int] = SMALL_NUMBERS, *,
+                runs: int = 15, **kwargs) -> PrimeRun:
+    """Run ``way(numbers, **kwargs)`` ``runs`` times and return the run with the median wall time.
+
+    One run of a microsecond-scale job is often stretched by an interruption
+    (another program got the CPU); the median run is a typical one, neither
+    lucky nor unlucky, and is the one the chapters draw.
+    """
+    numbers = _check_numbers(numbers)
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise ValueError(f"runs must be an int >= 1, got {runs!r}")
+    done = sorted((way(numbers, **kwargs) for _ in range(runs)), key=lambda r: r.wall)
+    return done[len(done) // 2]
+
+
 # ---------------------------------------------------------------------------
 # 5. What it shows: measure the four ways, compare with the post, grow the input.
 
@@ -365,20 +381,24 @@ WAYS: dict[str, Callable[[Iterable[int]], PrimeRun]] = {
 }
 
 
-def measure_ways(numbers: Iterable[int] = SMALL_NUMBERS, *, repeat: int = 25,
-                 warmup: int = 3) -> dict[str, Measurement]:
-    """Time each of :data:`WAYS` on the same numbers: ``{name: Measurement}``.
+def measure_ways(numbers: Iterable[int] = SMALL_NUMBERS, *,
+                 ways: Mapping[str, Callable[[Iterable[int]], object]] | None = None,
+                 repeat: int = 25, warmup: int = 3) -> dict[str, Measurement]:
+    """Time each way (default: :data:`WAYS`) on the same numbers: ``{name: Measurement}``.
 
     The ways take turns, one repeat of each per round, so a burst of load on
     a shared machine hits all of them alike instead of one.
     """
     numbers = _check_numbers(numbers)
+    ways = dict(WAYS if ways is None else ways)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
     for _ in range(warmup):
-        for way in WAYS.values():
+        for way in ways.values():
             way(numbers)
-    times: dict[str, list[float]] = {name: [] for name in WAYS}
+    times: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(repeat):
-        for name, way in WAYS.items():
+        for name, way in ways.items():
             t0 = now()
             way(numbers)
             times[name].append(now() - t0)
@@ -443,17 +463,28 @@ def sweep_input(inputs: Mapping[int, Sequence[int]], strategies: Sequence[str], 
             ``start_method``).
 
     Wall times include starting and stopping the workers, as a program pays them.
+    The strategies take turns (one run of each per round), so load on a shared
+    machine hits them alike.
     """
     from .strategies import run
 
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
     points = []
     for size, numbers in inputs.items():
-        numbers = list(numbers)
-        for strategy in strategies:
-            opts = options if strategy == "process_pool" else {}
-            m = measure(run, strategy, is_prime, numbers, workers=workers, repeat=repeat,
-                        warmup=warmup, label=strategy, **opts)
-            points.append(SizePoint(strategy, size, m))
+        numbers = list(_check_numbers(numbers))
+        times: dict[str, list[float]] = {s: [] for s in strategies}
+        # Strategies take turns, one run each per round, so that a burst of
+        # load on a shared machine hits all of them alike.
+        for round_ in range(warmup + repeat):
+            for strategy in strategies:
+                opts = options if strategy == "process_pool" else {}
+                t0 = now()
+                run(strategy, is_prime, numbers, workers=workers, **opts)
+                if round_ >= warmup:
+                    times[strategy].append(now() - t0)
+        points += [SizePoint(s, size, Measurement(s, tuple(times[s]), workers=workers))
+                   for s in strategies]
     return points
 
 
@@ -464,7 +495,8 @@ def crossover(points: Iterable[SizePoint], faster: str = "process_pool",
     ``None`` if ``faster`` is not ahead at the largest size measured.
     """
     by = {(p.strategy, p.size): p.median for p in points}
-    sizes = sorted({s for (name, s) in by if name == faster} & {s for (name, s) in by if name == than})
+    sizes = sorted({s for (name, s) in by if name == faster}
+                   & {s for (name, s) in by if name == than})
     answer = None
     for size in reversed(sizes):
         if by[faster, size] < by[than, size]:

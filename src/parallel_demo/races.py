@@ -32,17 +32,16 @@ import random
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
 
-from .gil import switch_interval  # noqa: F401  (re-used by checks_races)
 from .trace import now
 
 __all__ = [
-    "SharedCounter", "naive_increment", "yielding_increment", "locked_increment",
+    "SharedCounter", "naive_increment", "calling_increment", "yielding_increment", "locked_increment",
     "RACE_KINDS", "RaceResult", "race", "race_runs", "HammerResult", "hammer", "stress",
     "instructions", "AtomicityRow", "atomicity_table", "plot_lost_updates",
-    "UnsafeCounter",
+    "UnsafeCounter", "UnsafeBank",
 ]
 
 
@@ -57,14 +56,25 @@ class SharedCounter:
         self.lock = threading.Lock()  # must be held from the read to the write of `value`
 
 
+class UnsafeBank:
+    """Accounts and transfers, with no protection at all (an exercise's start)."""
+
+    def __init__(self, balances: dict[str, int]) -> None:
+        self.balances = dict(balances)
+
+    def transfer(self, src: str, dst: str, amount: int) -> None:
+        self.balances[src] -= amount  # two read-modify-writes: neither
+        self.balances[dst] += amount  # is safe from other threads
+
+
 class UnsafeCounter:
-    """The counter an exercise starts from: exact in one thread, not in several."""
+    """An exercise's starting point: exact in one thread, not in several."""
 
     def __init__(self) -> None:
         self.value = 0
 
     def increment(self) -> None:
-        self.value += 1  # read, add, write: three steps another thread can come between
+        self.value += 1  # read, add, write: another thread can come between
 
 
 def naive_increment(counter: SharedCounter) -> None:
@@ -72,26 +82,39 @@ def naive_increment(counter: SharedCounter) -> None:
     counter.value += 1
 
 
-def yielding_increment(counter: SharedCounter) -> None:
-    """Read, let other threads run, write: the same race, made to show every time."""
+def note(value: int) -> None:
+    """A Python function that does nothing, standing in for a log line or a property."""
+
+
+def calling_increment(counter: SharedCounter) -> None:
+    """Read, call a Python function, write: a switch can land at the call.
+
+    CPython 3.10+ switches there only if the running thread's time slice
+    (``sys.getswitchinterval()``, 5 ms) has just run out, so most
+    increments get through, and a few lose a whole slice's work: the
+    number lost varies wildly from run to run, and is sometimes zero.
+    """
     value = counter.value
-    time.sleep(0)  # any call that waits (I/O, a log line, a lock) lets others run here
+    note(value)  # a function call: CPython may switch threads here
+    counter.value = value + 1
+
+
+def yielding_increment(counter: SharedCounter) -> None:
+    """Read, let other threads run, write: the race, shown every time."""
+    value = counter.value
+    time.sleep(0)  # waiting (I/O, a log line, a lock) lets others run
     counter.value = value + 1
 
 
 def locked_increment(counter: SharedCounter) -> None:
-    """The fix: the read and the write happen with the lock held, yield and all."""
+    """The fix: read and write with the lock held, yield and all."""
     with counter.lock:
         value = counter.value
-        time.sleep(0)  # other threads may run now, but none can enter this block
+        time.sleep(0)  # others may run now, but none can enter this block
         counter.value = value + 1
 
 
 # --- running a function from many threads at once ----------------------------------
-
-
-class _Abort(BaseException):
-    """Raised inside a worker thread (by the trace hook) when the harness gives up on it."""
 
 
 # The trace hook leaves threading.py alone: stopping a thread in the middle of
@@ -112,7 +135,7 @@ class HammerResult:
     Attributes:
         threads: How many threads ran.
         times: How many calls each thread was to make.
-        done: Calls each thread completed.
+        done: Calls each thread completed (before the harness gave up, if it did).
         wall: Seconds from the start signal to the last thread's end (or the give-up).
         errors: Exceptions raised by the function, at most one per thread.
         hung: True if some thread did not finish within the time limit.
@@ -154,30 +177,36 @@ def _locks_near(fn: Callable, shared: Any) -> list[Any]:
         places.append({n: g[n] for n in code.co_names if n in g})
     for place in places:
         for value in list(place.values()):
-            if isinstance(value, kind) and all(value is not f for f in found):
-                found.append(value)
+            # One level into containers too: a lock per account lives in a dict.
+            inner = list(value.values()) if isinstance(value, dict) else (
+                list(value) if isinstance(value, (list, tuple)) else [])
+            for candidate in (value, *inner):
+                if isinstance(candidate, kind) and all(candidate is not f for f in found):
+                    found.append(candidate)
     return found
 
 
 def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 1000,
            timeout: float = 20.0, inject_yields: float = 0.0, seed: int = 0,
-           shared: Any = None, traced: bool | None = None) -> HammerResult:
+           shared: Any = None, traced: bool | None = None,
+           stall: float | None = None) -> HammerResult:
     """Call ``fn(*args)`` ``times`` times from each of ``threads`` threads, all at once.
 
-    The threads wait at a barrier and start together.  With ``traced`` (the
-    default when yields are injected) each runs with a trace hook on the code
-    under test (anything but this harness and ``threading`` itself),
-    which does two jobs:
+    The threads wait at a barrier and start together.  With
+    ``inject_yields=p > 0`` each runs with a trace hook on the code under
+    test (anything but this harness and ``threading`` itself) that calls
+    ``time.sleep(0)`` before each bytecode with probability ``p``, so any
+    step that is not atomic gets interrupted sooner or later (slow: use a few
+    hundred calls).
 
-    * with ``inject_yields=p > 0`` it calls ``time.sleep(0)`` before each
-      bytecode with probability ``p``, so any step that is not atomic gets
-      interrupted sooner or later (slow: use a few hundred calls);
-    * when the time limit passes, it stops the threads at their next line.
-
-    A thread blocked on a lock runs no bytecode, so on a time-out the harness
-    also releases the plain :class:`threading.Lock` objects it can find
-    (attributes of ``shared``/``fn.__self__``, globals ``fn`` uses): that
-    unblocks a thread that waits for a lock nobody will release.
+    When the time limit passes (or nothing progresses for ``stall``
+    seconds), the threads are told to stop before their next call, and the
+    harness releases the plain :class:`threading.Lock` objects it can find
+    (attributes of ``shared``/``fn.__self__``, one level into their dicts
+    and lists, globals ``fn`` uses): that unblocks threads waiting for a
+    lock nobody will release, so they can finish their call and leave.  A
+    thread stuck in a loop that never returns cannot be stopped; it is
+    counted in ``stuck`` (it is a daemon thread).
 
     Args:
         fn: What each thread calls, e.g. ``counter.increment``.
@@ -188,8 +217,11 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
         inject_yields: Probability of a yield before each traced bytecode.
         seed: Seeds the injected yields (thread k uses ``seed + k``).
         shared: Where to look for locks to free on a time-out.
-        traced: Install the trace hook; default: only if ``inject_yields``.
+        traced: Install the trace hook even without injected yields.
             Tracing slows every line down, so untraced runs are the natural ones.
+        stall: Give up early if no call completes for this many seconds
+            (a deadlock shows up at once; waiting the full ``timeout`` is
+            needed only for code that is merely slow).
 
     Returns:
         A :class:`HammerResult`; the threads have ended unless ``stuck > 0``.
@@ -208,9 +240,10 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
     errors_lock = threading.Lock()  # must be held while appending to errors
 
     def make_tracer(rng: random.Random) -> Callable:
+        # The hook never raises: on CPython 3.12.1, an exception raised from an
+        # opcode-level trace function while other threads are traced crashed
+        # the interpreter.  Threads stop between calls instead (see worker).
         def local(frame, event, arg):
-            if stop.is_set():
-                raise _Abort
             if event == "opcode" and rng.random() < inject_yields:
                 time.sleep(0)
             return local
@@ -232,9 +265,11 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
             if traced:
                 sys.settrace(make_tracer(random.Random(seed + k)))
             for _ in range(times):
+                if stop.is_set():  # the harness gave up: leave between calls
+                    break
                 fn(*args)
                 done[k] += 1
-        except (_Abort, threading.BrokenBarrierError):
+        except threading.BrokenBarrierError:
             pass
         except BaseException as exc:  # the code under test's error is data, not a crash
             with errors_lock:
@@ -253,10 +288,18 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
     except threading.BrokenBarrierError:
         stop.set()
     deadline = t0 + timeout
-    for t in pool:
-        t.join(max(0.0, deadline - now()))
+    progress, last_change = -1, now()
+    while any(t.is_alive() for t in pool) and now() < deadline:
+        calls = sum(done)
+        if calls != progress:
+            progress, last_change = calls, now()
+        elif stall is not None and now() - last_change > stall:
+            break  # no call has finished for `stall` seconds: stuck, not slow
+        for t in pool:
+            t.join(0.02)
     wall = now() - t0
     hung = any(t.is_alive() for t in pool)
+    finished = tuple(done)  # counted before freeing threads lets stuck calls complete
     if hung:
         stop.set()
         locks = _locks_near(fn, shared)
@@ -268,7 +311,7 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
                         lock.release()
             for t in pool:
                 t.join(0.01)
-    return HammerResult(threads, times, tuple(done), wall, tuple(errors), hung,
+    return HammerResult(threads, times, finished, wall, tuple(errors), hung,
                         sum(t.is_alive() for t in pool))
 
 
@@ -316,6 +359,7 @@ def _queue_run(threads: int, increments: int, timeout: float) -> tuple[int, floa
 #: The increments :func:`race` can run, by name.
 RACE_KINDS: dict[str, Callable[[SharedCounter], None] | None] = {
     "naive": naive_increment,
+    "calling": calling_increment,
     "yielding": yielding_increment,
     "locked": locked_increment,
     "queue": None,  # producers hand 1s to a consumer thread (see _queue_run)
@@ -350,14 +394,19 @@ class RaceResult:
         """Updates that vanished: another thread's write was overwritten."""
         return self.expected - self.value
 
+    @property
+    def lost_share(self) -> float:
+        """The fraction of updates lost, 0.0 (exact) to almost 1.0."""
+        return self.lost / self.expected if self.expected else 0.0
+
 
 def race(kind: str = "yielding", *, threads: int = 4, increments: int = 1000,
          timeout: float = 30.0) -> RaceResult:
     """Run one kind of increment from ``threads`` threads and count what was lost.
 
     Args:
-        kind: ``"naive"`` (``+=``), ``"yielding"`` (read, ``sleep(0)``,
-            write), ``"locked"`` (the same under a lock) or ``"queue"``
+        kind: ``"naive"`` (``+=``), ``"calling"`` (read, call a Python
+            function, write), ``"yielding"`` (read, ``sleep(0)``, write), ``"locked"`` (the same under a lock) or ``"queue"``
             (hand 1s to a single adding thread).
         threads: Threads adding at the same time.
         increments: Additions per thread.
@@ -491,7 +540,10 @@ def atomicity_table(*, threads: int = 4, times: int = 200, seed: int = 0,
 
 def plot_lost_updates(runs: Mapping[str, Sequence[RaceResult]], ax=None, *,
                       title: str = "Lost updates, run after run"):
-    """One row per kind of increment, one dot per run: how many updates vanished.
+    """One row per kind of increment, one dot per run: the share of updates that vanished.
+
+    Shares (not counts) are drawn, so kinds run with different numbers of
+    increments line up on one axis.
 
     Args:
         runs: ``{label: [RaceResult, ...]}``, e.g. from :func:`race_runs`.
@@ -499,25 +551,23 @@ def plot_lost_updates(runs: Mapping[str, Sequence[RaceResult]], ax=None, *,
     Returns:
         The Axes drawn on.
     """
-    from .charts import PALETTE, _new_axes, worker_color
+    from .charts import _new_axes, worker_color
 
     labels = list(runs)
     ax = _new_axes(ax, height=max(1.8, 0.9 + 0.5 * len(labels)))
     rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud
-    top = 1
     for k, label in enumerate(labels):
         results = list(runs[label])
-        xs = [r.lost for r in results]
-        ys = [k + rng.uniform(-0.18, 0.18) for _ in results]
-        ax.plot(xs, ys, "o", color=worker_color(k), alpha=0.75, markersize=6)
-        if results:
-            top = max(top, max(r.expected for r in results))
-    ax.axvline(0, color=PALETTE[2], linewidth=1.2, linestyle="--")
-    ax.text(0, -0.62, " exact", color=PALETTE[2], fontsize=8, va="bottom")
+        xs = [100 * r.lost_share for r in results]
+        ys = [k + rng.uniform(-0.2, 0.2) for _ in results]
+        ax.plot(xs, ys, "o", color=worker_color(k), alpha=0.7, markersize=6,
+                markeredgecolor="white", markeredgewidth=0.5)
+    ax.axvline(0, color="#555555", linewidth=1.0, linestyle="--", zorder=0)
+    ax.text(0, -0.62, " exact", color="#555555", fontsize=8, va="bottom")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_ylim(len(labels) - 0.5, -0.7)
-    ax.set_xlim(-0.03 * top, top * 1.03)
-    ax.set_xlabel("updates lost in a run (0 = exact)")
+    ax.set_xlim(-3, 103)
+    ax.set_xlabel("updates lost in a run (% of all updates; 0 = exact)")
     ax.grid(False, axis="y")
     ax.set_title(title)
     return ax

@@ -99,6 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # never keep the interpreter alive; stop() joins them anyway
     block_on_close = False  # stop() joins with a deadline instead of forever
+    # socketserver's default backlog is 5: a burst of new connections beyond it
+    # has its SYNs dropped, and the client retries after a full second.
+    request_queue_size = 128
     owner: "LatencyServer"
 
     def process_request(self, request, client_address):

@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 from .trace import now
 
-__all__ = ["FairnessReport", "greedy_vs_polite", "fairness_index",
+__all__ = ["FairnessReport", "greedy_vs_polite", "fairness_index", "describe_fairness",
            "QueueEvent", "PipelineReport", "producer_consumer"]
 
 _JOIN = 5.0
+_STD_NAMES = {threading.Lock: "threading.Lock", threading.RLock: "threading.RLock"}
 
 
 def _spin(seconds: float) -> None:
@@ -144,9 +145,47 @@ def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite
     for t in threads:
         t.join(max(0.0, deadline - time.monotonic()))
     left = [t.name for t in threads if t.is_alive()]
-    name = getattr(lock_factory, "__qualname__", type(lock).__name__)
+    # threading.Lock is a factory function whose name differs between versions
+    # (allocate_lock on 3.11, lock on 3.13): name the standard ones explicitly.
+    name = _STD_NAMES.get(lock_factory) or getattr(lock_factory, "__qualname__", type(lock).__name__)
     return FairnessReport(name, {n: counts.get(n, 0) for n in names},
                           {n: waits.get(n, []) for n in names}, seconds, left)
+
+
+def _longest_polite_wait(report: FairnessReport) -> float:
+    return max((report.longest_wait(n) for n in report.counts if n != "greedy"), default=0.0)
+
+
+def describe_fairness(unfair: FairnessReport, fair: FairnessReport, width: int = 72) -> str:
+    """Two measured contests, put into sentences that stay true whatever was measured.
+
+    Reports each lock's greedy share and the polite threads' longest wait,
+    then picks the verdict that this run supports, including "this time the
+    unfair lock was about as fair".
+    """
+    import textwrap
+
+    lines = []
+    for rep in (unfair, fair):
+        lines.append(f"{rep.lock}: the greedy thread took {rep.greedy_share:.0%} of the turns "
+                     f"(an equal share is {rep.fair_share:.0%}); a polite thread waited up to "
+                     f"{_longest_polite_wait(rep) * 1e3:.1f} ms for one turn.")
+    fairer = fair.greedy_share < unfair.greedy_share - 0.02
+    shorter = _longest_polite_wait(fair) < _longest_polite_wait(unfair) * 0.9
+    if fairer and shorter:
+        verdict = (f"This run: {fair.lock} shared the turns more evenly and cut the polite "
+                   f"threads' longest wait.")
+    elif fairer:
+        verdict = (f"This run: {fair.lock} shared the turns more evenly, but the longest waits "
+                   f"came out similar or longer (every hand-over costs a thread switch).")
+    elif shorter:
+        verdict = (f"This run: {fair.lock} cut the polite threads' longest wait, though the "
+                   f"turn counts came out similar.")
+    else:
+        verdict = (f"This run: {unfair.lock} happened to be about as fair as {fair.lock}; "
+                   f"run the contest again and compare.")
+    lines.append(verdict)
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="  ") for line in lines)
 
 
 # --- Producer / consumer ---------------------------------------------------------
@@ -194,6 +233,11 @@ class PipelineReport:
     put_blocked: float
     threads_left: list[str]
     start: float
+
+    @property
+    def wall(self) -> float:
+        """Seconds from the start to the last recorded event."""
+        return max((e.end for e in self.events), default=self.start) - self.start
 
     def __repr__(self) -> str:
         return (f"PipelineReport(produced={len(self.produced)}, consumed={len(self.consumed)}, "

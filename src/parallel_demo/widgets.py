@@ -43,8 +43,14 @@ def explore_io(latency: float = 0.05, workers: int = 4, *, pages: int = _PAGES,
     return plot_timeline(result, ax=ax, title=title)
 
 
-def io_explorer(latency: float = 0.05, workers: int = 4):
+def io_explorer(latency: float = 0.05, workers: int = 4, *, draw_now: bool = True):
     """Sliders for latency and threads; each change runs :func:`explore_io` again.
+
+    Args:
+        latency: Where the latency slider starts, in seconds.
+        workers: Where the threads slider starts.
+        draw_now: Run and draw the starting settings at once.  Pass False
+            when the same chart is already on the page just above.
 
     Returns:
         An ``ipywidgets.interactive`` widget (display it as a cell's last line).
@@ -52,7 +58,13 @@ def io_explorer(latency: float = 0.05, workers: int = 4):
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
+    # interactive() calls show() once while it is built, with the starting values.
+    skip_first = [not draw_now]
+
     def show(latency: float, workers: int) -> None:
+        if skip_first[0]:
+            skip_first[0] = False
+            return
         ax = explore_io(latency, workers)
         plt.show()
         plt.close(ax.figure)
