@@ -276,6 +276,9 @@ def test_check_chunksize():
     _fails(check_chunksize(lambda n, w: 1), "trips")
     _fails(check_chunksize(lambda n, w: n), "some workers get nothing")
     _fails(check_chunksize(lambda n, w: n / (4 * w)), "int")
+    stub = check_chunksize(lambda n, w: None)      # the learner cell, not yet written
+    _fails(stub, "returned None")
+    assert "replace the ..." in stub.hint
     _fails(check_chunksize(lambda n, w: n // (4 * w)), "at least 1")
 
 

@@ -90,3 +90,17 @@ def test_describe_fairness_picks_the_sentence_the_data_supports(fair_counts, fai
     assert expected in " ".join(text.split())
     assert "90% of the turns" in text and "20.0 ms" in text
     assert max(len(line) for line in text.splitlines()) <= 72
+
+
+@pytest.mark.timeout(30)
+def test_a_starved_wait_is_measured_across_acquire_timeouts():
+    # Regression: each acquire timeout used to restart the clock, so a thread
+    # that never got the lock reported a longest wait of 0.0 ms, hiding the
+    # very starvation the chapter shows.  Here nobody can get the lock.
+    held = threading.Lock()
+    held.acquire()
+    rep = greedy_vs_polite(lambda: held, polite=2, seconds=0.3, timeout=0.05)
+    assert rep.threads_left == [] and sum(rep.counts.values()) == 0
+    for name in rep.counts:
+        assert rep.unfinished[name] >= 0.25
+        assert rep.longest_wait(name) >= 0.25

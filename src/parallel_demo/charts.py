@@ -245,9 +245,12 @@ def plot_speedup(rows: Sequence[SpeedupRow], ax: Axes | None = None, *, cpus: in
     if not any(line.get_label() == "ideal (speedup = workers)" for line in ax.lines):
         ax.plot([1, top], [1, top], ":", color="grey", label="ideal (speedup = workers)")
         ax.axhline(1, color="grey", linewidth=0.8)
-    if cpus is not None and not any(t.get_text().startswith("your CPUs") for t in ax.texts):
+    if cpus is not None and not any(t.get_text().strip().startswith("your CPUs") for t in ax.texts):
         ax.axvline(cpus, color=PALETTE[5], linestyle="--", linewidth=1)
-        ax.text(cpus, 0.98, f"your CPUs: {cpus} ", color=PALETTE[5], ha="right", va="top",
+        # Label on the side of the line with more room, so it never runs into the y-axis.
+        left_half = cpus <= (min(xs + [1]) + top) / 2
+        ax.text(cpus, 0.98, f" your CPUs: {cpus} ", color=PALETTE[5],
+                ha="left" if left_half else "right", va="top",
                 transform=ax.get_xaxis_transform(), fontsize=9)
     ax.set_xticks(sorted(set(xs)))
     ax.set_xlabel("workers")

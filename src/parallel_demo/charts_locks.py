@@ -169,7 +169,8 @@ def plot_wait_for_graph(graph: WaitForGraph, ax: Axes | None = None, *,
 
 def plot_fairness(reports: Sequence[FairnessReport], *, title: str | None = None):
     """Per lock type, side by side: acquisitions per thread (top) and the longest
-    wait per thread (bottom).  A dashed line marks the equal share.
+    and median wait per thread (bottom, log scale).  A dashed line marks the
+    equal share.
 
     Returns:
         The Axes, a 2 x len(reports) array.
@@ -200,8 +201,12 @@ def plot_fairness(reports: Sequence[FairnessReport], *, title: str | None = None
         ax.bar(names, longest, color=colours, alpha=0.45, label="longest wait")
         ax.bar(names, median, color=colours, width=0.45, label="median wait")
         ax.set_title(f"{rep.lock}: waiting per acquisition")
+        # A starved thread waits ~1000x longer than a served one: a linear
+        # axis would flatten every other bar to nothing.
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=0.01)
         if c == 0:
-            ax.set_ylabel("wait (ms)")
+            ax.set_ylabel("wait (ms, log scale)")
         if c == len(reports) - 1:
             ax.legend(loc="upper right")
         ax.grid(False, axis="x")

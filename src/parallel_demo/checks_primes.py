@@ -393,6 +393,9 @@ def check_chunksize(fn: Callable[[int, int], int]) -> CheckResult:
             c = fn(n, w)
         except Exception as err:
             return _raised(err, "compute it from n_items and workers with integer arithmetic")
+        if c is None:
+            return CheckResult(False, f"for {n} items and {w} workers you returned None",
+                               "replace the ... with code that returns the chunksize, an int")
         if isinstance(c, bool) or not isinstance(c, int):
             return CheckResult(False, f"for {n} items and {w} workers you returned {c!r}",
                                "chunksize must be an int: use // or math.ceil")

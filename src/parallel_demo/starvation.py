@@ -49,9 +49,13 @@ class FairnessReport:
     Attributes:
         lock: The lock type's name.
         counts: Acquisitions per thread (``"greedy"``, ``"polite 0"``, ...).
-        waits: Every wait (seconds) per thread, acquire call to success.
+        waits: Every wait (seconds) per thread, from the first try to success,
+            across any acquire timeouts in between.
         seconds: How long the contest ran.
         threads_left: Threads still alive afterwards (always empty).
+        unfinished: Per thread, how long it had been waiting, without
+            success, when the contest stopped (0.0 if it was not waiting).
+            A starved thread's longest wait is often this one.
     """
 
     lock: str
@@ -59,6 +63,7 @@ class FairnessReport:
     waits: dict[str, list[float]]
     seconds: float
     threads_left: list[str] = field(default_factory=list)
+    unfinished: dict[str, float] = field(default_factory=dict)
 
     @property
     def greedy_share(self) -> float:
@@ -77,8 +82,12 @@ class FairnessReport:
         return fairness_index(self.counts.values())
 
     def longest_wait(self, thread: str) -> float:
-        """The longest time ``thread`` waited for one acquisition (0.0 if it never waited)."""
-        return max(self.waits.get(thread) or [0.0])
+        """The longest time ``thread`` waited for one acquisition (0.0 if it never waited).
+
+        Includes a wait still unfinished when the contest stopped: a thread
+        that never got the lock again has waited that long, at least.
+        """
+        return max([*self.waits.get(thread, []), self.unfinished.get(thread, 0.0)])
 
     def median_wait(self, thread: str) -> float:
         """The median time ``thread`` waited per acquisition."""
@@ -117,22 +126,28 @@ def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite
     go = threading.Barrier(polite + 1, timeout=_JOIN)
     counts: dict[str, int] = {}
     waits: dict[str, list[float]] = {}
+    unfinished: dict[str, float] = {}
 
     def contender(name: str, rest: float) -> None:
         mine: list[float] = []
         go.wait()
+        t0 = None  # when the current wait began; it lasts across acquire timeouts
         while not stop.is_set():
-            t0 = now()
+            if t0 is None:
+                t0 = now()
             if not lock.acquire(timeout=timeout):
-                continue
+                continue  # still waiting: keep t0, or a starved thread's wait is lost
             try:
                 mine.append(now() - t0)
+                t0 = None
                 _spin(hold)
             finally:
                 lock.release()
             if rest:
                 time.sleep(rest)
-        counts[name], waits[name] = len(mine), mine  # each thread writes its own key
+        # Each thread writes its own keys.
+        counts[name], waits[name] = len(mine), mine
+        unfinished[name] = 0.0 if t0 is None else now() - t0
 
     names = ["greedy"] + [f"polite {i}" for i in range(polite)]
     threads = [threading.Thread(target=contender, name=n, args=(n, 0.0 if n == "greedy" else pause),
@@ -149,7 +164,8 @@ def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite
     # (allocate_lock on 3.11, lock on 3.13): name the standard ones explicitly.
     name = _STD_NAMES.get(lock_factory) or getattr(lock_factory, "__qualname__", type(lock).__name__)
     return FairnessReport(name, {n: counts.get(n, 0) for n in names},
-                          {n: waits.get(n, []) for n in names}, seconds, left)
+                          {n: waits.get(n, []) for n in names}, seconds, left,
+                          {n: unfinished.get(n, 0.0) for n in names})
 
 
 def _longest_polite_wait(report: FairnessReport) -> float:
