@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 import time
 
@@ -27,7 +28,9 @@ def no_leftover_workers(request):
         yield
         return
     before = {t.ident for t in threading.enumerate()}
+    interval = sys.getswitchinterval()
     yield
+    assert sys.getswitchinterval() == interval, "a test changed the switch interval and left it"
     deadline = time.monotonic() + 2.0  # a just-released thread may need a moment to exit
     while (_alive_threads(before) or multiprocessing.active_children()) and time.monotonic() < deadline:
         time.sleep(0.01)

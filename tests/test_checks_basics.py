@@ -8,11 +8,6 @@ from parallel_demo import (KINDS, SCENARIOS, check_classification, check_cpus_ex
                            check_pool_pays_off, check_run_in_thread, check_same_thread)
 
 
-@pytest.fixture(autouse=True)
-def nothing_left_behind():
-    before = threading.active_count()
-    yield
-    assert threading.active_count() == before
 
 
 # --- classification ----------------------------------------------------------

@@ -12,13 +12,6 @@ from parallel_demo.races import UnsafeCounter
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left():
-    before = threading.active_count()
-    interval = sys.getswitchinterval()
-    yield
-    assert threading.active_count() == before
-    assert sys.getswitchinterval() == interval  # restored even after a failure
 
 
 class Safe:

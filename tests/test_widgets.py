@@ -11,12 +11,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 from parallel_demo.widgets import explore_io, io_explorer  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def no_threads_left():
-    before = set(threading.enumerate())
-    yield
-    assert set(threading.enumerate()) <= before, "the explorer left a thread running"
-    plt.close("all")
 
 
 @pytest.mark.timeout(30)
