@@ -63,3 +63,13 @@ def test_speedup_has_ideal_line_and_cpu_marker():
 def test_palette_is_colour_blind_safe_okabe_ito():
     assert pd.PALETTE[0] == "#0072B2" and len(set(pd.PALETTE)) == 8
     assert pd.worker_color(8) == pd.worker_color(0)
+
+
+def test_timelines_take_titles_from_a_mapping():
+    a = RunResult("sequential", 1, [], records()[:1], wall=1.0, start=0.0)
+    b = RunResult("thread_pool", 2, [], records(), wall=0.5, start=0.0)
+    axes = pd.plot_timelines({"one worker": a, "two workers": b}, annotate=False)
+    assert [ax.get_title() for ax in axes] == ["one worker", "two workers"]
+    assert not any(t.get_text().isdigit() for t in axes[1].texts)  # no task numbers
+    with pytest.raises(ValueError, match="no runs"):
+        pd.plot_timelines([])

@@ -167,9 +167,7 @@ def plot_cpu_timelines(runs, *, title: str | None = None):
     Returns:
         The list of Axes, one per run, on one shared time axis.
     """
-    import matplotlib.pyplot as plt
-
-    from .charts import book_style, plot_timeline
+    from .charts import plot_timelines
 
     runs = dict(runs)
     if not runs:
@@ -178,20 +176,10 @@ def plot_cpu_timelines(runs, *, title: str | None = None):
         if not all(isinstance(t, CpuTimed) for t in result.results):
             raise TypeError(f"run {name!r}: results are not CpuTimed; "
                             "run cpu_timed(fn) instead of fn, or use run_pinned")
-    heights = [max(1.0, 0.55 + 0.42 * len(r.lanes)) for r in runs.values()]
+    axes = plot_timelines(runs, title=title, annotate=False)
     longest = max(r.wall for r in runs.values())
-    # The figure is made outside rc_context: the first figure of a Jupyter session loads
-    # the inline backend, which switches interactive mode on, and leaving rc_context
-    # would switch it off again, so that no later chart in the notebook is shown.
-    fig = plt.figure(figsize=(8.0, 0.7 + sum(heights)), layout="constrained")
-    with plt.rc_context(book_style):
-        grid = fig.subplots(len(runs), 1, sharex=True, height_ratios=heights, squeeze=False)
-    axes = list(grid[:, 0])
-    for ax, (name, result) in zip(axes, runs.items()):
-        plot_timeline(result, ax=ax, title=name, span=longest, annotate=False)
-        ax.title.set_fontweight("bold")
-        ax.title.set_fontsize(10)
-        scale = 1e3 if "(ms)" in ax.get_xlabel() else 1.0  # the unit plot_timeline chose
+    for ax, result in zip(axes, runs.values()):
+        scale = 1e3 if "(ms)" in axes[-1].get_xlabel() else 1.0  # the unit plot_timeline chose
         lane = {w: k for k, w in enumerate(result.lanes)}
         for rec, timed in zip(result.records, result.results):
             k = lane[rec.worker]
@@ -200,11 +188,4 @@ def plot_cpu_timelines(runs, *, title: str | None = None):
             ax.text((rec.start - result.start + rec.duration / 2) * scale, k,
                     f"{timed.share:.0%} CPU", ha="center", va="center", fontsize=8,
                     color="black" if k % 8 in (1, 4, 6) else "white")
-        ax.set_ylabel("")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    for ax in axes[:-1]:
-        ax.set_xlabel("")
-    if title:
-        fig.suptitle(title, fontweight="bold")
     return axes

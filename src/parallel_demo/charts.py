@@ -124,22 +124,33 @@ def plot_timeline(records: Sequence[TaskRecord] | RunResult, ax: Axes | None = N
     return ax
 
 
-def plot_timelines(runs: Sequence[RunResult], *, share_time: bool = True, title: str | None = None):
+def plot_timelines(runs: Sequence[RunResult] | Mapping[str, RunResult], *, share_time: bool = True,
+                   title: str | None = None, annotate: bool | None = None):
     """Several runs, one timeline each, stacked on a shared time axis.
+
+    Args:
+        runs: The runs, or ``{title: run}`` to give each its own title.
+        share_time: One time axis for all (bars comparable by length).
+        title: A title over all the charts.
+        annotate: Passed to :func:`plot_timeline` (task numbers on bars).
 
     Returns:
         The list of Axes, one per run.
     """
-    runs = list(runs)
+    titles = list(runs) if isinstance(runs, Mapping) else None
+    runs = list(runs.values()) if isinstance(runs, Mapping) else list(runs)
+    if not runs:
+        raise ValueError("no runs to draw")
     heights = [max(1.0, 0.5 + 0.3 * len(r.lanes)) for r in runs]
     with plt.rc_context(book_style):
         fig, axes = plt.subplots(len(runs), 1, figsize=(8.0, 0.6 + sum(heights)),
                                  height_ratios=heights, sharex=share_time, layout="constrained",
                                  squeeze=False)
     axes = list(axes[:, 0])
-    longest = max((r.wall for r in runs), default=0.0)
-    for ax, r in zip(axes, runs):
-        plot_timeline(r, ax=ax, span=longest if share_time else None)
+    longest = max(r.wall for r in runs)
+    for k, (ax, r) in enumerate(zip(axes, runs)):
+        plot_timeline(r, ax=ax, span=longest if share_time else None, annotate=annotate,
+                      title=titles[k] if titles else None)
         ax.set_ylabel("")
         ax.title.set_fontsize(10)
         ax.title.set_fontweight("bold")
