@@ -3,7 +3,6 @@
 import multiprocessing
 import os
 import pickle
-import threading
 
 import pytest
 

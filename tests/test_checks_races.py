@@ -1,6 +1,5 @@
 """The race chapter's checkers: the solution passes, typical mistakes get the right hint."""
 
-import sys
 import threading
 
 import pytest

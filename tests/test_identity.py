@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from parallel_demo import (Identity, append_from_processes, append_from_threads,
+from parallel_demo import (append_from_processes, append_from_threads,
                            catch_thread_exceptions, is_prime, os_thread_count,
                            process_identities, startup_cost, startup_costs,
                            thread_identities, whoami)

@@ -10,7 +10,7 @@ import pytest
 matplotlib.use("Agg")
 
 from parallel_demo.interleave import (
-    Exploration, acquire, add, compute, explore, increment, interleavings, plot_execution,
+    acquire, add, compute, explore, increment, interleavings, plot_execution,
     plot_interleavings, plot_outcomes, read, release, run_schedule, thread, write,
 )
 

@@ -1,6 +1,5 @@
 """Real threads: lost updates that show every time, and fixes that are exact every time."""
 
-import sys
 import threading
 
 import matplotlib

@@ -1,6 +1,5 @@
 """The I/O explorer: the plain function draws the run; the widget wraps it."""
 
-import threading
 
 import matplotlib
 import pytest

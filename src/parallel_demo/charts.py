@@ -13,7 +13,6 @@ from typing import Mapping, Sequence
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 # Activate the backend now, outside any rc_context.  Jupyter's inline backend
 # switches interactive mode on when it activates; if that first happened inside

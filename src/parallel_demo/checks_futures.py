@@ -130,7 +130,7 @@ def check_errors_named(fn: Callable[[dict], tuple[dict, dict]]) -> CheckResult:
         notes = getattr(exc, "__notes__", [])
         if not any(repr(item) in n or str(item) in n for n in notes):
             return CheckResult(False, f"the exception for {item!r} has no note naming it",
-                               f"exc.add_note(f'while checking {{item!r}}') puts the item into "
+                               "exc.add_note(f'while checking {item!r}') puts the item into "
                                "the traceback, where the reader needs it")
     return CheckResult(True, "right: 3 results, and 2 errors that say which item failed")
 

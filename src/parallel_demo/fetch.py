@@ -18,7 +18,7 @@ for asyncio (``httpx.AsyncClient``), which the asyncio chapter reuses.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .timing import measure

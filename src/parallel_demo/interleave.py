@@ -448,7 +448,7 @@ def plot_execution(execution: Execution, ax=None, *, title: str | None = None,
     """
     import matplotlib.pyplot as plt
 
-    from .charts import _new_axes, book_style, worker_color
+    from .charts import book_style, worker_color
 
     threads = execution.threads
     n = len(execution.events)

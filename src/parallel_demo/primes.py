@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
 from .timing import Measurement, measure
-from .trace import RunResult, TaskRecord, Trace, now, relabel
+from .trace import RunResult, Trace, now, relabel
 from .workloads import _check_int, is_prime
 
 __all__ = [

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable
 
 from .env import effective_cpus
-from .trace import RunResult, TaskRecord, now, worker_labels
+from .trace import RunResult, TaskRecord, now, relabel
 
 __all__ = ["run", "STRATEGIES", "register_strategy"]
 
@@ -303,15 +303,9 @@ def run(strategy: str, fn: Callable[[Any], Any], items: Iterable[Any], *,
     pairs = impl(fn, items, workers, **options) if items else []
     wall = now() - start
     results = [r for r, _ in pairs]
-    records = _relabel([rec for _, rec in pairs], lane)
+    records = [rec for _, rec in pairs]
+    # Raw worker ids differ on every run; short labels ("thread 0") keep charts stable.
+    records = ([replace(r, worker="main thread") for r in records] if lane == "main"
+               else relabel(records, lane))
     return RunResult(strategy=strategy, workers=workers, results=results,
                      records=records, wall=wall, start=start)
-
-
-def _relabel(records: list[TaskRecord], lane: str) -> list[TaskRecord]:
-    """Short worker labels ("thread 0", "process 1") numbered by first start."""
-    lanes = worker_labels(records)
-    if lane == "main":
-        return [replace(r, worker="main thread") for r in records]
-    names = {w: f"{lane} {k}" for k, w in enumerate(lanes)}
-    return [replace(r, worker=names[r.worker]) for r in records]
