@@ -27,31 +27,71 @@ from typing import Any, Callable, Iterable
 from .env import effective_cpus
 from .trace import RunResult, TaskRecord, now, relabel
 
-__all__ = ["run", "STRATEGIES", "register_strategy"]
+#: Strategies that live in their own module (Part VI), imported the first
+#: time they are used so that ``run("sequential", ...)`` never pays for
+#: asyncio, subinterpreters or Dask.  name -> module (relative to the package).
+_PLUGINS: dict[str, str] = {
+    "asyncio": "aio",
+    "interpreter_pool": "interpreters",
+    "dask": "dask_cluster",
+}
 
-#: Strategy names, in the order the book teaches them.  Later chapters add
-#: their own with :func:`register_strategy`.
-STRATEGIES: list[str] = []
+_CORE = ["sequential", "thread_per_task", "queue_workers", "thread_pool", "process_pool"]
+
+
+def _plugin_exists(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(f"{__package__}.{module}") is not None
+
+
+#: Strategy names, in the order the book teaches them.
+STRATEGIES: list[str] = _CORE + [name for name, mod in _PLUGINS.items() if _plugin_exists(mod)]
 
 _REGISTRY: dict[str, tuple[Callable[..., list[tuple[Any, TaskRecord]]], str, frozenset[str]]] = {}
 
+#: name -> why it cannot run on this Python (None when it can).
+_UNAVAILABLE: dict[str, str | None] = {}
 
-def register_strategy(name: str, *, lane: str, options: Iterable[str] = ()):
+
+def register_strategy(name: str, *, lane: str, options: Iterable[str] = (),
+                      unavailable: str | None = None):
     """Decorator: make ``impl(fn, items, workers, **options)`` available to :func:`run`.
 
     ``impl`` returns one ``(result, record)`` pair per item, in input order.
     ``lane`` is the prefix of the worker labels in charts (``"thread"``,
-    ``"process"``, ...); ``options`` are the keyword options it accepts.
+    ``"process"``, ...); ``options`` are the keyword options it accepts;
+    ``unavailable`` says why it cannot run here (an old Python, say), and
+    :func:`run` raises that reason instead of running it.
     """
 
     def decorate(impl):
         if name in _REGISTRY:
             raise ValueError(f"strategy {name!r} is already registered")
         _REGISTRY[name] = (impl, lane, frozenset(options))
-        STRATEGIES.append(name)
+        _UNAVAILABLE[name] = unavailable
+        if name not in STRATEGIES:
+            STRATEGIES.append(name)
         return impl
 
     return decorate
+
+
+def _lookup(strategy: str):
+    if strategy not in _REGISTRY and strategy in _PLUGINS:
+        import importlib
+
+        importlib.import_module(f".{_PLUGINS[strategy]}", __package__)
+    if strategy not in _REGISTRY:
+        hint = ", ".join(STRATEGIES)
+        raise ValueError(f"strategy must be one of {hint}; got {strategy!r}")
+    return _REGISTRY[strategy]
+
+
+def strategy_available(strategy: str) -> str | None:
+    """None if ``strategy`` can run on this Python, else the reason it cannot."""
+    _lookup(strategy)
+    return _UNAVAILABLE.get(strategy)
 
 
 # ---------------------------------------------------------------------------
@@ -284,15 +324,19 @@ def run(strategy: str, fn: Callable[[Any], Any], items: Iterable[Any], *,
         Exception: whatever ``fn`` raised, for the first failing item in input
             order, with a note naming that item.
     """
-    if strategy not in _REGISTRY:
-        raise ValueError(f"unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    if not isinstance(strategy, str):
+        raise TypeError(f"strategy must be a str, one of {', '.join(STRATEGIES)}; "
+                        f"got {type(strategy).__name__} {strategy!r:.60}")
+    impl, lane, allowed = _lookup(strategy)
+    reason = _UNAVAILABLE.get(strategy)
+    if reason:
+        raise RuntimeError(f"strategy {strategy!r} cannot run here: {reason}")
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__} {fn!r:.60}")
     try:
         items = list(items)
     except TypeError:
         raise TypeError(f"items must be iterable, got {type(items).__name__}") from None
-    impl, lane, allowed = _REGISTRY[strategy]
     unknown = set(options) - allowed
     if unknown:
         hint = f"it takes: {', '.join(sorted(allowed))}" if allowed else "it takes no options"
