@@ -13,8 +13,7 @@ import pytest
 matplotlib.use("Agg")  # charts draw off-screen in tests
 
 
-def _alive_threads(before: set[int]) -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+from parallel_demo._hang import live_threads as _alive_threads  # the book's own detector
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,7 @@ import pickle
 
 import pytest
 
-from parallel_demo import (CAN_PIN, CpuTimed, calibrate_spin, cpu_parallelism, cpu_timed,
-                           pin_to_cpus, run, run_pinned, sleep_task, spin, usable_cpus,
-                           worker_cpus)
+from parallel_demo import CAN_PIN, CpuTimed, calibrate_spin, cpu_parallelism, cpu_timed, pin_to_cpus, run, run_pinned, sleep_task, spin, usable_cpus, worker_cpus
 from parallel_demo.affinity import _check_cpus
 
 needs_pinning = pytest.mark.skipif(not CAN_PIN, reason="no os.sched_setaffinity here")

@@ -11,9 +11,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import pytest
 
-from parallel_demo import (CheckResult, check_chunksize, check_costliest, check_crossover,
-                           check_drain, check_input_order, check_pool_task, check_safe_add,
-                           check_still_running, check_thread_collect, check_timer, is_prime)
+from parallel_demo import CheckResult, check_chunksize, check_costliest, check_crossover, check_drain, check_input_order, check_pool_task, check_safe_add, check_still_running, check_thread_collect, check_timer, is_prime
 
 
 def _fails(result: CheckResult, *words: str) -> None:

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from parallel_demo.checks_races import check_counter, check_losing_interleavings
-from parallel_demo.interleave import explore, increment
-from parallel_demo.races import UnsafeCounter
+from parallel_demo import check_counter, check_losing_interleavings
+from parallel_demo import explore, increment
+from parallel_demo import UnsafeCounter
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -124,8 +124,8 @@ def test_wrong_predictions_get_hints(answer, hint):
 
 # --- the bank exercise ---------------------------------------------------------------
 
-from parallel_demo.checks_races import check_bank
-from parallel_demo.races import UnsafeBank
+from parallel_demo import check_bank
+from parallel_demo import UnsafeBank
 
 
 class OneBankLock:

@@ -7,9 +7,7 @@ import threading
 
 import pytest
 
-from parallel_demo import (LockMonitor, count_deadlocks, dine, naive_philosopher, ordered_philosopher,
-                           plot_lock_timeline, plot_meals, plot_wait_for_graph, reacquire, two_locks,
-                           two_locks_with_backoff)
+from parallel_demo import LockMonitor, count_deadlocks, dine, naive_philosopher, ordered_philosopher, plot_lock_timeline, plot_meals, plot_wait_for_graph, reacquire, two_locks, two_locks_with_backoff
 
 
 @pytest.mark.timeout(30)

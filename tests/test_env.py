@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import parallel_demo as pd
-from parallel_demo.env import cpu_counts
+from parallel_demo import cpu_counts
 
 
 def cgroup_v2(tmp_path: Path, cpu_max: str, nested: str | None = None) -> dict:

@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 import parallel_demo.fetch as fetch_mod
-from parallel_demo.fetch import (ThroughputRow, close_clients, fetch_all, fetch_page, littles_law,
-                                 measure_throughput, plot_throughput)
-from parallel_demo.server import LatencyServer
+from parallel_demo import ThroughputRow, fetch_all, fetch_page, littles_law, measure_throughput, plot_throughput
+from parallel_demo.fetch import close_clients
+from parallel_demo import LatencyServer
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,7 @@ import threading
 
 import pytest
 
-from parallel_demo import (FUTURE_STATES, FutureRecord, FutureTrace, future_state,
-                           plot_future_states, sleep_or_fail, sleep_task, wait_until_running)
+from parallel_demo import FUTURE_STATES, FutureRecord, FutureTrace, future_state, plot_future_states, sleep_or_fail, sleep_task, wait_until_running
 
 
 def test_sleep_or_fail_returns_or_raises():

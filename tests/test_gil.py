@@ -1,13 +1,13 @@
-"""switch_interval and the GIL chapter's checkers."""
+"""switch_interval; the GIL chapter's timing helpers (now in timing.py) and checkers."""
 
 import sys
 
 import pytest
 
-from parallel_demo.gil import (calibrate_hash, check_gil_prediction, check_max_overlap,
-                               interleaved_sweep, measure_interleaved, switch_interval)
-from parallel_demo.workloads import sleep_task
-from parallel_demo.workloads import hash_bytes
+from parallel_demo import calibrate_hash, check_gil_prediction, check_max_overlap, switch_interval
+from parallel_demo.timing import interleaved as measure_interleaved, sweep_workers as interleaved_sweep
+from parallel_demo import sleep_task
+from parallel_demo import hash_bytes
 
 
 def test_switch_interval_sets_and_restores():

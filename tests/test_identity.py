@@ -7,10 +7,7 @@ import threading
 
 import pytest
 
-from parallel_demo import (append_from_processes, append_from_threads,
-                           catch_thread_exceptions, is_prime, os_thread_count,
-                           process_identities, startup_cost, startup_costs,
-                           thread_identities, whoami)
+from parallel_demo import append_from_processes, append_from_threads, catch_thread_exceptions, is_prime, os_thread_count, process_identities, startup_cost, startup_costs, thread_identities, whoami
 
 METHODS = multiprocessing.get_all_start_methods()
 
@@ -72,7 +69,7 @@ def test_processes_change_only_their_copy(method):
 ])
 def test_bad_counts_are_refused(fn, kwargs):
     args = ([],) if fn in (append_from_threads, append_from_processes) else ()
-    with pytest.raises(ValueError, match=">= 1"):
+    with pytest.raises((ValueError, TypeError), match="at least 1|must be an int"):
         fn(*args, **kwargs)
 
 
@@ -97,7 +94,7 @@ def test_startup_costs_cover_every_method_and_a_process_costs_more():
 
 
 def test_startup_cost_bad_input():
-    with pytest.raises(ValueError, match="thread' or 'process"):
+    with pytest.raises(ValueError, match="'thread', 'process'"):
         startup_cost("fiber")
     with pytest.raises(ValueError, match="processes only"):
         startup_cost("thread", start_method="spawn")

@@ -9,10 +9,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from parallel_demo.interleave import (
-    acquire, add, compute, explore, increment, interleavings, plot_execution,
-    plot_interleavings, plot_outcomes, read, release, run_schedule, thread, write,
-)
+from parallel_demo.interleave import acquire, add, compute, read, release, thread, write
+from parallel_demo import explore, increment, interleavings, plot_execution, plot_interleavings, plot_outcomes, run_schedule
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,12 +8,8 @@ import threading
 import pytest
 import sympy
 
-from parallel_demo import (POST_FIGURES, SMALL_NUMBERS, WAYS, Measurement, PrimeCheck, PrimeOutput,
-                           PrimeRun, PrimeThread, SizePoint, compare_orderings, crossover,
-                           crossover_estimate, measure_ways, primes_queue_workers,
-                           primes_sequential, primes_thread_per_number, primes_thread_pool,
-                           primes_thread_pool_shared, sweep_chunksize, sweep_input,
-                           thread_startup_cost, typical_run)
+from parallel_demo import POST_FIGURES, SMALL_NUMBERS, Measurement, PrimeCheck, PrimeOutput, PrimeRun, PrimeThread, SizePoint, compare_orderings, crossover_estimate, size_crossover, measure_ways, primes_queue_workers, primes_sequential, primes_thread_per_number, primes_thread_pool, primes_thread_pool_shared, sweep_chunksize, sweep_input, startup_cost, typical_run
+from parallel_demo.primes import WAYS
 
 EXPECTED = [n for n in SMALL_NUMBERS if sympy.isprime(n)]
 UNEVEN = (1_000_000_007, 4, 999_983, 6, 10_007, 9, 97, 15)
@@ -146,7 +142,7 @@ def test_typical_run_returns_the_median_run():
 
 @pytest.mark.timeout(60)
 def test_thread_startup_cost_is_measured():
-    m = thread_startup_cost(repeat=20)
+    m = startup_cost("thread", repeat=20)
     assert len(m.times) == 20 and m.best > 0
 
 
@@ -178,17 +174,24 @@ def test_compare_orderings_against_the_post():
 
 
 def _points(name, sizes, times):
-    return [SizePoint(name, s, _m(name, t)) for s, t in zip(sizes, times)]
+    # Three steady runs per point: a verdict needs repeated runs.
+    return [SizePoint(name, s, Measurement(name, (t, t, t))) for s, t in zip(sizes, times)]
 
 
 def test_crossover_needs_a_lasting_win():
     sizes = [10, 30, 100, 300, 1000]
     pts = (_points("sequential", sizes, [0.01, 0.03, 0.1, 0.3, 1.0])
            + _points("process_pool", sizes, [0.2, 0.2, 0.05, 0.35, 0.6]))
-    assert crossover(pts) == 1000
+    assert size_crossover(pts, cpus=2).size == 1000
+    assert size_crossover(pts, cpus=1).size is None  # no parallel win on one CPU
     never = (_points("sequential", sizes, [1, 2, 3, 4, 5])
              + _points("process_pool", sizes, [9, 9, 9, 9, 9]))
-    assert crossover(never) is None
+    assert size_crossover(never, cpus=2).size is None
+    # Runs that overlap are a tie, not a win, however the medians fall.
+    close = (_points("sequential", [10], [1.0]) + [SizePoint("process_pool", 10,
+             Measurement("process_pool", (0.9, 1.05, 0.95, 1.1, 0.97)))])
+    close[0] = SizePoint("sequential", 10, Measurement("sequential", (1.0, 0.96, 1.04, 0.99, 1.02)))
+    assert size_crossover(close, cpus=2).size is None
 
 
 def test_crossover_estimate_fits_straight_lines():

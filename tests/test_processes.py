@@ -10,10 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from parallel_demo import processes
-from parallel_demo import (CrashingTask, capture_worker_stderr, is_prime, load_values,
-                           map_recovering, measure_pool_map, pickled_size, pool_script,
-                           read_values, run_script, sleep_task, sum_file_range, sum_loaded_range,
-                           sum_values, write_values)
+from parallel_demo import CrashingTask, capture_worker_stderr, is_prime, load_values, map_recovering, measure_pool_map, pickled_size, pool_script, read_values, run_script, sleep_task, sum_file_range, sum_loaded_range, sum_values, write_values
 
 
 @pytest.fixture

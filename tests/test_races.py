@@ -7,10 +7,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from parallel_demo.races import (
-    RACE_KINDS, SharedCounter, UnsafeCounter, atomicity_table, hammer, instructions,
-    plot_lost_updates, race, race_runs, stress,
-)
+from parallel_demo import RACE_KINDS, SharedCounter, UnsafeCounter, atomicity_table, hammer, instructions, plot_lost_updates, race_runs, stress
+from parallel_demo.races import race
 
 
 

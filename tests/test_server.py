@@ -6,8 +6,8 @@ import threading
 import httpx
 import pytest
 
-from parallel_demo.server import LatencyServer, ServerStats
-from parallel_demo.trace import now
+from parallel_demo import LatencyServer, ServerStats
+from parallel_demo import now
 
 
 

@@ -6,8 +6,7 @@ import threading
 
 import pytest
 
-from parallel_demo import (FairLock, describe_fairness, fairness_index, greedy_vs_polite, plot_fairness, plot_pipeline,
-                           producer_consumer)
+from parallel_demo import FairLock, describe_fairness, fairness_index, greedy_vs_polite, plot_fairness, plot_pipeline, producer_consumer
 
 
 def test_fairness_index_bounds():

@@ -151,7 +151,7 @@ def test_initializer_runs_in_each_worker():
 
 
 def test_bad_inputs_get_clear_errors():
-    with pytest.raises(ValueError, match="unknown strategy 'threads'.*sequential"):
+    with pytest.raises(ValueError, match="strategy must be one of sequential.*got 'threads'"):
         run("threads", is_prime, [1])
     with pytest.raises(TypeError, match="fn must be callable"):
         run("sequential", 42, [1])
@@ -165,8 +165,14 @@ def test_bad_inputs_get_clear_errors():
         run("thread_pool", is_prime, [1], workers=2.5)
     with pytest.raises(TypeError, match="unexpected option.*chunksize"):
         run("thread_pool", is_prime, [1], chunksize=4)
-    with pytest.raises(ValueError, match="chunksize must be an int >= 1"):
+    with pytest.raises(ValueError, match="chunksize must be at least 1, got 0"):
         run("process_pool", is_prime, [1], chunksize=0)
+    with pytest.raises(ValueError, match="workers must be at most .*, got 1000000"):
+        run("thread_pool", is_prime, [1], workers=10**6)
+    with pytest.raises(TypeError, match="strategy must be a str"):
+        run(3, is_prime, [1])
+    with pytest.raises(TypeError, match="items must be an iterable of items, got a str"):
+        run("sequential", is_prime, "123")
     with pytest.raises(ValueError, match="start_method 'thread' is not available"):
         run("process_pool", is_prime, [1], start_method="thread")
 

@@ -15,9 +15,10 @@ def test_measure_counts_warmups_and_repeats():
     assert m.best <= m.median <= m.worst
 
 
-@pytest.mark.parametrize("kwargs", [{"repeat": 0}, {"warmup": -1}, {"repeat": 1.5}])
-def test_measure_rejects_bad_counts(kwargs):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("kwargs, error", [({"repeat": 0}, ValueError), ({"warmup": -1}, ValueError),
+                                           ({"repeat": 1.5}, TypeError)])
+def test_measure_rejects_bad_counts(kwargs, error):
+    with pytest.raises(error, match="repeat|warmup"):
         measure(print, **kwargs)
 
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from parallel_demo import Trace, TaskRecord, now, relabel, worker_labels
-from parallel_demo.trace import RunResult
+from parallel_demo import RunResult
 
 
 def rec(i, worker, start, end):

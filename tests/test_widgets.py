@@ -7,7 +7,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from parallel_demo.widgets import explore_io, io_explorer  # noqa: E402
+from parallel_demo import explore_io, io_explorer
 
 
 

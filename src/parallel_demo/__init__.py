@@ -24,12 +24,12 @@ _API: dict[str, str] = {
     "env": "CPUCounts DoctorReport cpu_counts default_start_method doctor effective_cpus",
     "_hang": "leftovers",
     "strategies": "STRATEGIES register_strategy run strategy_available",
-    "timing": "Measurement SpeedupRow format_seconds format_speedups interleaved measure speedups "
-              "sweep_workers",
+    "timing": "Measurement SpeedupRow format_seconds format_speedups interleaved measure "
+              "measure_pool_map speedups sweep_workers",
     "verdict": "Crossover Verdict compare crossover format_percent format_ratio",
     "trace": "RunResult TaskRecord Trace now relabel worker_labels",
     "workloads": "calibrate_hash calibrate_spin count_primes crash_process hash_bytes is_prime "
-                 "large_primes mixed_numbers primes_in sleep_task spin",
+                 "large_primes loaded_modules mixed_numbers primes_in sleep_task spin",
     "checks._base": "CheckResult",
     "charts._style": "PALETTE worker_color",
     "charts.timeline": "plot_timeline plot_timelines plot_timeline_grid",
@@ -50,7 +50,7 @@ _API: dict[str, str] = {
     "charts.fetch": "plot_throughput",
     "checks.fetch": "check_fetch_pages check_threads_needed check_throughput_model",
     "widgets": "explore_io io_explorer",
-    "gil": "interleaved_sweep switch_interval",
+    "gil": "switch_interval",
     "checks.gil": "check_gil_prediction check_max_overlap",
     # Part III
     "interleave": "Execution Exploration ThreadSpec explore increment interleavings run_schedule",
@@ -72,7 +72,7 @@ _API: dict[str, str] = {
     "checks.starvation": "check_consumer check_fairness_index",
     # Part IV
     "primes": "POST_FIGURES SMALL_NUMBERS OrderingRow PrimeCheck PrimeOutput PrimeRun PrimeThread "
-              "SizePoint compare_orderings crossover_estimate measure_ways primes_queue_workers "
+              "SizePoint compare_orderings crossover_estimate size_crossover measure_ways primes_queue_workers "
               "primes_sequential primes_thread_per_number primes_thread_pool "
               "primes_thread_pool_shared sweep_chunksize sweep_input typical_run",
     "charts.primes": "plot_size_sweep plot_chunksize",
@@ -85,17 +85,50 @@ _API: dict[str, str] = {
     "charts.futures_demo": "plot_future_states",
     "checks.futures_demo": "check_collect_within check_errors_named",
     "processes": "CrashingTask PoolRound RecoveryReport ScriptRun capture_worker_stderr "
-                 "load_values map_recovering measure_pool_map pickled_size pool_script "
+                 "load_values map_recovering pickled_size pool_script "
                  "read_values run_script sum_file_range sum_loaded_range sum_values write_values",
     "checks.processes": "check_index_plan check_retry_plan",
     # Part III, synchronization primitives
+    "primitives": "BoundedBuffer CHECK_THEN_ACT StuckProgram SyncEvent SyncTrace barrier_phases "
+                  "broken_barrier check_then_act context_in_threads dump_all_threads "
+                  "footman_dinner limited_section py_spy_dump py_spy_path release_too_many "
+                  "request_id safe_calls stacks stolen_wakeup stop_signal stress_buffer "
+                  "thread_inherits_context thread_local_demo thread_takes_context",
+    "rwlock": "RW_LOCKS ReadersPreferringLock WriterPreferringLock WriterReport "
+              "asyncio_lock_order lock_handoff_note longest_waits measure_writer_waits "
+              "trio_lock_order writer_starvation",
+    "charts.primitives": "plot_phase_prediction plot_sync_timeline plot_writer_waits",
+    "checks.primitives": "PHASES check_barrier_prediction check_bounded_buffer",
     # [sync]
     # Part VI
+    "free_threading": "BuildInfo Scaling build_info describe_kernel measure_prime_scaling "
+                      "hidden_races explain_races thread_safety_table measure_contention "
+                      "explain_contention sibling_python measure_single_thread_overhead "
+                      "load_reference record_reference",
+    "interpreters": "Crossing PoolCost CROSSING_CELL crossing_table interpreter_id "
+                    "import_in_interpreter kernel_crossings measure_pool_costs try_in_interpreter",
+    "charts.free_threading": "plot_build_scaling plot_pool_costs plot_speedup_guess",
+    "checks.free_threading": "check_thread_speedup_prediction check_atomic_operations",
     # [interpreters]
     # [aio]
+    "scaling": "amdahl gustafson karp_flatt serial_fraction_from usl Laws derive_laws "
+               "SerialWorkload serial_workload mystery_workload sweep_sizes ScalingSweep "
+               "measure_scaling fit_line AmdahlFit fit_amdahl describe_fit KarpFlattRow "
+               "karp_flatt_table describe_karp_flatt fit_usl ModelComparison compare_models "
+               "LawCurves law_curves PredictionRun measure_prediction",
+    "charts.scaling": "plot_scaling plot_karp_flatt plot_models plot_laws plot_speedup_prediction",
+    "checks.scaling": "check_speedup_prediction check_serial_fraction",
+    "widgets_scaling": "explore_amdahl amdahl_explorer",
     # [amdahl]
     # [dask]
     # Wrapping up
+    "reference": "Machine ReferenceRun as_reference find_references load_run save_run "
+                 "save_trace_events select_references this_machine to_trace_events",
+    "charts.reference": "plot_reference plot_runs_beside",
+    "which_tool": "ANSWERS DECISION_TREE TOOLS choose_tool format_tool_table measure_costs "
+                  "reference_costs tool_status tool_table",
+    "charts.which_tool": "plot_decision_tree plot_prediction plot_tool_costs",
+    "checks.which_tool": "TOOL_SCENARIOS check_per_task_prediction check_tool_choices",
     # [wrapup]
 }
 

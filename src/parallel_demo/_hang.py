@@ -19,6 +19,10 @@ from typing import Callable, Iterable, Iterator
 #: them as stuck.  Demos finish far sooner; this only bounds a broken one.
 JOIN_TIMEOUT = 10.0
 
+#: How long a demo waits for a child process to answer: starting one under
+#: ``spawn`` on a loaded machine can take a second or more, so more room.
+PROCESS_TIMEOUT = 30.0
+
 #: The longest single blocking call: short enough that an interrupt is seen.
 SLICE = 0.05
 
@@ -104,6 +108,27 @@ def quiet_fork_warning() -> Iterator[None]:
         warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks.*",
                                 category=DeprecationWarning)
         yield
+
+
+def stop_pool_workers(pool) -> None:
+    """Stop a ``ProcessPoolExecutor``'s workers now, even mid-task.
+
+    Python 3.14 has a public way, ``terminate_workers()``; on 3.11-3.13 the
+    only way is to terminate the processes in the pool's private ``_processes``
+    map (a ``{pid: Process}`` dict), which is what 3.14's method does too.
+    Call ``pool.shutdown(wait=True, cancel_futures=True)`` afterwards.
+    """
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:  # 3.14+
+        try:
+            terminate()
+        except (RuntimeError, ValueError):  # already shut down
+            pass
+        return
+    # Fallback for 3.11-3.13: no public API exists; this mirrors 3.14's code.
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
 
 
 def check_start_method(start_method: str | None) -> str | None:

@@ -24,9 +24,6 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-__all__ = ["CAN_PIN", "CpuTimed", "cpu_timed", "pin_to_cpus", "usable_cpus", "worker_cpus",
-           "cpu_parallelism", "run_pinned", "plot_cpu_timelines"]
-
 #: True where this platform lets a process choose its CPUs (Linux: yes;
 #: macOS, Windows: no).
 CAN_PIN: bool = hasattr(os, "sched_setaffinity")
@@ -156,36 +153,3 @@ def run_pinned(fn: Callable[[Any], Any], items: Iterable[Any], cpus: Iterable[in
                initializer=pin_to_cpus, initargs=(chosen,))
 
 
-def plot_cpu_timelines(runs, *, title: str | None = None):
-    """Timelines of runs whose results are :class:`CpuTimed`, each bar labelled with its CPU share.
-
-    Args:
-        runs: ``{title: RunResult}``; every result must be a ``CpuTimed``
-            (use :func:`cpu_timed` or :func:`run_pinned`).
-        title: A title over all the charts.
-
-    Returns:
-        The list of Axes, one per run, on one shared time axis.
-    """
-    from .charts import plot_timelines
-
-    runs = dict(runs)
-    if not runs:
-        raise ValueError("runs is empty: pass {title: RunResult, ...}")
-    for name, result in runs.items():
-        if not all(isinstance(t, CpuTimed) for t in result.results):
-            raise TypeError(f"run {name!r}: results are not CpuTimed; "
-                            "run cpu_timed(fn) instead of fn, or use run_pinned")
-    axes = plot_timelines(runs, title=title, annotate=False)
-    longest = max(r.wall for r in runs.values())
-    for ax, result in zip(axes, runs.values()):
-        scale = 1e3 if "(ms)" in axes[-1].get_xlabel() else 1.0  # the unit plot_timeline chose
-        lane = {w: k for k, w in enumerate(result.lanes)}
-        for rec, timed in zip(result.records, result.results):
-            k = lane[rec.worker]
-            if rec.duration < 0.06 * longest:
-                continue  # no room for a label
-            ax.text((rec.start - result.start + rec.duration / 2) * scale, k,
-                    f"{timed.share:.0%} CPU", ha="center", va="center", fontsize=8,
-                    color="black" if k % 8 in (1, 4, 6) else "white")
-    return axes

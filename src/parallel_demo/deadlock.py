@@ -16,21 +16,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ._hang import join_threads
 from .locks import LockMonitor, LockRecord, TrackedLock, WaitForGraph
 from .trace import now
-
-__all__ = ["DeadlockReport", "two_locks", "count_deadlocks", "two_locks_with_backoff",
-           "reacquire", "DiningReport", "dine", "Fork", "naive_philosopher", "ordered_philosopher"]
 
 _JOIN = 5.0  # seconds to wait for a demo thread; they all finish well before
 
 
 def _join_all(threads: list[threading.Thread], timeout: float = _JOIN) -> list[str]:
-    """Join every thread; return the names of any still alive (should be none)."""
-    deadline = time.monotonic() + timeout
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()))
-    return [t.name for t in threads if t.is_alive()]
+    """Join every thread against one deadline; the names of any still alive (should be none)."""
+    return [t.name for t in join_threads(threads, timeout)]
 
 
 @dataclass(frozen=True)
@@ -238,7 +233,7 @@ def reacquire(lock, *, timeout: float = 0.2) -> tuple[bool, float]:
 # --- Dining philosophers -------------------------------------------------------
 
 
-class _Abandoned(BaseException):
+class Abandoned(BaseException):
     """Raised inside a philosopher's thread to end it when the run is over.
 
     A BaseException, so a learner's ``except Exception`` cannot swallow it.
@@ -275,13 +270,13 @@ class Fork(TrackedLock):
 
     def _wait(self, blocking: bool, timeout: float) -> bool:
         if self._abort.is_set():  # also ends a loop of non-blocking tries
-            raise _Abandoned
+            raise Abandoned
         if not blocking:
             return self._lock.acquire(False)
         deadline = None if timeout < 0 else now() + timeout
         while True:
             if self._abort.is_set():
-                raise _Abandoned
+                raise Abandoned
             slice_ = 0.02 if deadline is None else min(0.02, max(0.0, deadline - now()))
             if self._lock.acquire(True, slice_):
                 return True
@@ -369,7 +364,7 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
         def eat() -> None:
             if mon.holder(left.name) != me or mon.holder(right.name) != me:
                 note(f"philosopher {seat} ate without holding both forks ({left.name}, {right.name})")
-                raise _Abandoned
+                raise Abandoned
             time.sleep(eat_time)
             with meals_lock:
                 meals[seat] += 1
@@ -381,9 +376,9 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
                 for fork in (left, right):
                     if mon.holder(fork.name) == me:
                         note(f"philosopher {seat} still held {fork.name} after the meal")
-                        raise _Abandoned
+                        raise Abandoned
                 time.sleep(eat_time)  # think a moment before the next meal
-        except (_Abandoned, threading.BrokenBarrierError):
+        except (Abandoned, threading.BrokenBarrierError):
             pass
         except Exception as exc:  # the learner's bug is the checker's data
             note(f"philosopher {seat} raised {type(exc).__name__}: {exc}")

@@ -19,9 +19,6 @@ import sysconfig
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-__all__ = ["CPUCounts", "Report", "cpu_counts", "effective_cpus", "doctor", "default_start_method",
-           "leftovers"]
-
 #: Set this to ``spawn``, ``forkserver`` or ``fork`` to change the start method
 #: every process pool uses (read when parallel_demo is imported).  The test
 #: suite runs the notebooks under ``spawn`` this way, as macOS and Windows do.
@@ -155,10 +152,9 @@ def default_start_method() -> str:
     chosen = multiprocessing.get_start_method(allow_none=True)
     if chosen:
         return chosen
-    try:  # the platform default, before anything has fixed it
-        return multiprocessing.context._default_context._default_context.get_start_method()
-    except AttributeError:  # pragma: no cover - layout of a future CPython
-        return multiprocessing.get_all_start_methods()[0]
+    # Documented: "The first element of the list is the default" (3.11+ lists
+    # the platform default first: fork on Linux up to 3.13, forkserver from 3.14).
+    return multiprocessing.get_all_start_methods()[0]
 
 
 def _apply_start_method_override() -> None:
@@ -193,7 +189,7 @@ def _where() -> str:
 
 
 @dataclass(frozen=True)
-class Report:
+class DoctorReport:
     """What the doctor found.  ``print(report)`` shows it as a table."""
 
     python: str
@@ -244,10 +240,10 @@ class Report:
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-def doctor() -> Report:
+def doctor() -> DoctorReport:
     """Examine this interpreter and machine; see :class:`Report`."""
     counts = cpu_counts()
-    return Report(
+    return DoctorReport(
         python=platform.python_version(),
         implementation=platform.python_implementation(),
         platform=f"{platform.system()} {platform.machine()}",
@@ -264,33 +260,3 @@ def doctor() -> Report:
     )
 
 
-# Threads that Jupyter, ipykernel and pyzmq start on their own, at times of
-# their choosing; they are not the book's to clean up.
-_FOREIGN_THREAD_MODULES = ("ipykernel", "zmq", "jupyter_client", "IPython", "tornado", "nbclient")
-
-
-def leftovers(baseline: "set[int] | None" = None) -> list[str]:
-    """Threads and child processes still alive that a demo should have ended.
-
-    Args:
-        baseline: Thread idents alive before the demo (``{t.ident for t in
-            threading.enumerate()}``); threads in it are not reported.
-
-    Returns:
-        A description of each leftover thread or process; empty when clean.
-        Chapters end with ``assert not leftovers(baseline)``.
-    """
-    import threading
-
-    found = []
-    for t in threading.enumerate():
-        if t is threading.main_thread() or (baseline is not None and t.ident in baseline):
-            continue
-        module = type(t).__module__ or ""
-        target = getattr(t, "_target", None)
-        target_module = getattr(target, "__module__", "") or ""
-        if module.startswith(_FOREIGN_THREAD_MODULES) or target_module.startswith(_FOREIGN_THREAD_MODULES):
-            continue
-        found.append(f"thread {t.name!r} ({'daemon' if t.daemon else 'not daemon'})")
-    found += [f"process {p.name!r} (pid {p.pid})" for p in multiprocessing.active_children()]
-    return found

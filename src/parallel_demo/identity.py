@@ -23,19 +23,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
+from ._hang import (JOIN_TIMEOUT, PROCESS_TIMEOUT, check_start_method, join_processes,
+                    join_threads, quiet_fork_warning)
+from ._validate import check_callable, check_choice, check_int
 from .timing import Measurement, measure
-
-__all__ = ["Identity", "whoami", "os_thread_count", "thread_identities", "process_identities",
-           "append_from_threads", "append_from_processes", "startup_cost", "startup_costs",
-           "ThreadError", "catch_thread_exceptions"]
-
-#: Seconds any helper here waits for a child before giving up.
-TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -94,29 +89,16 @@ def _in_child(conn, fn: Callable[..., Any], args: tuple) -> None:
 
 
 def _context(start_method: str | None):
-    if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
-        raise ValueError(f"start_method {start_method!r} is not available here; "
-                         f"choose one of {multiprocessing.get_all_start_methods()}")
-    return multiprocessing.get_context(start_method)
-
-
-@contextmanager
-def _quiet_fork():
-    # 3.12+ warns that fork() in a process with threads (a Jupyter kernel has
-    # several) may deadlock; these children only run our own short functions.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*",
-                                category=DeprecationWarning)
-        yield
+    return multiprocessing.get_context(check_start_method(start_method))
 
 
 def _call_in_processes(fn: Callable[..., Any], args_list: list[tuple],
-                       start_method: str | None, timeout: float = TIMEOUT) -> list[Any]:
+                       start_method: str | None, timeout: float = PROCESS_TIMEOUT) -> list[Any]:
     """Run ``fn(*args)`` in one new process per args tuple, all alive at once; return values."""
     ctx = _context(start_method)
     started = []
     try:
-        with _quiet_fork():
+        with quiet_fork_warning():
             for args in args_list:
                 recv, send = ctx.Pipe(duplex=False)
                 p = ctx.Process(target=_in_child, args=(send, fn, args), daemon=True)
@@ -137,17 +119,14 @@ def _call_in_processes(fn: Callable[..., Any], args_list: list[tuple],
             out.append(value)
         return out
     finally:
-        for p, recv in started:
+        for _, recv in started:
             recv.close()
-            p.join(timeout)
-            if p.is_alive():  # only if something above went wrong
-                p.kill()
-                p.join(timeout)
+        join_processes([p for p, _ in started], timeout)  # stops any that hang
 
 
 def _wait_then(barrier: threading.Barrier | None, fn: Callable[..., Any], args: tuple):
     if barrier is not None:
-        barrier.wait(TIMEOUT)  # so every thread is alive at once: idents stay distinct
+        barrier.wait(JOIN_TIMEOUT)  # so every thread is alive at once: idents stay distinct
     return fn(*args)
 
 
@@ -169,8 +148,9 @@ def _call_in_threads(fn: Callable[..., Any], args_list: list[tuple]) -> list[Any
                for i, a in enumerate(args_list)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(TIMEOUT)
+    stuck = join_threads(threads, JOIN_TIMEOUT)  # one deadline for all of them
+    if stuck:
+        raise TimeoutError(f"{len(stuck)} demo thread(s) did not finish within {JOIN_TIMEOUT:g} s")
     if errors:
         # A failing thread aborts the barrier, so others fail with BrokenBarrierError:
         # report the original failure.
@@ -180,9 +160,8 @@ def _call_in_threads(fn: Callable[..., Any], args_list: list[tuple]) -> list[Any
 
 
 def _check_count(name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {n!r}")
-    return n
+    # Far more threads or processes than a demo needs is a slip, not a wish.
+    return check_int(name, n, minimum=1, maximum=64)
 
 
 def thread_identities(n: int = 2) -> list[Identity]:
@@ -251,22 +230,20 @@ def _noop() -> None:
 def _thread_round_trip() -> None:
     t = threading.Thread(target=_noop)
     t.start()
-    t.join(TIMEOUT)
+    if join_threads([t], JOIN_TIMEOUT):
+        raise TimeoutError(f"a no-op thread did not finish within {JOIN_TIMEOUT:g} s")
 
 
-def _process_round_trip(ctx) -> None:
-    p = ctx.Process(target=_noop)
+def _process_round_trip(ctx, task: Callable[[], Any]) -> None:
+    p = ctx.Process(target=task)
     p.start()
-    p.join(TIMEOUT)
-    if p.exitcode is None:
-        p.kill()
-        p.join(TIMEOUT)
-        raise TimeoutError(f"a no-op process did not finish within {TIMEOUT} s")
+    if join_processes([p], PROCESS_TIMEOUT):
+        raise TimeoutError(f"a no-op process did not finish within {PROCESS_TIMEOUT:g} s")
 
 
 def startup_cost(kind: str = "thread", *, start_method: str | None = None, repeat: int = 5,
-                 warmup: int = 1) -> Measurement:
-    """Time starting a worker that does nothing, and waiting for it to end.
+                 warmup: int = 1, task: Callable[[], Any] | None = None) -> Measurement:
+    """Time starting a worker, running ``task`` in it, and waiting for it to end.
 
     Args:
         kind: ``"thread"`` or ``"process"``.
@@ -274,21 +251,32 @@ def startup_cost(kind: str = "thread", *, start_method: str | None = None, repea
             or None for the default.
         repeat: Timed runs; ``warmup`` untimed ones come first (the first
             ``forkserver`` process also starts the server).
+        task: For processes, what the child runs.  None: a *bare* child that
+            imports nothing (its target, ``os.getpid``, is built in), so what is
+            timed is the start method itself.  Pass a library task (e.g.
+            ``functools.partial(is_prime, 7)``) to add what a real worker pays:
+            importing the module its task lives in.
 
     Returns:
         A :class:`~parallel_demo.timing.Measurement` labelled ``"thread"`` or
-        ``"process (<method>)"``.
+        ``"process (<method>)"`` (plus the task's name when one is given).
     """
+    check_choice("kind", kind, ("thread", "process"))
     if kind == "thread":
-        if start_method is not None:
-            raise ValueError("start_method applies to processes only; leave it out for threads")
+        if start_method is not None or task is not None:
+            raise ValueError("start_method and task apply to processes only; leave them out "
+                             "for threads")
         return measure(_thread_round_trip, repeat=repeat, warmup=warmup, label="thread")
-    if kind != "process":
-        raise ValueError(f"kind must be 'thread' or 'process', got {kind!r}")
     ctx = _context(start_method)
-    with _quiet_fork():
-        return measure(_process_round_trip, ctx, repeat=repeat, warmup=warmup,
-                       label=f"process ({ctx.get_start_method()})")
+    label = f"process ({ctx.get_start_method()})"
+    if task is None:
+        task = os.getpid
+    else:
+        check_callable("task", task)
+        name = getattr(getattr(task, "func", task), "__name__", "task")
+        label += f" + {name}"
+    with quiet_fork_warning():
+        return measure(_process_round_trip, ctx, task, repeat=repeat, warmup=warmup, label=label)
 
 
 def startup_costs(*, repeat: int = 5, warmup: int = 1,

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field, replace
 
 from .trace import now
 
-__all__ = ["LockRecord", "WaitForGraph", "LockMonitor", "TrackedLock", "FairLock"]
-
 
 def _check_acquire_args(blocking: bool, timeout: float) -> None:
     """Reject what :meth:`threading.Lock.acquire` rejects, with the same errors."""

@@ -24,17 +24,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .timing import Measurement, measure
+from ._hang import JOIN_TIMEOUT, join_threads
+from ._validate import check_int as _check_int
+from .timing import Measurement, interleaved, measure_pool_map
 from .trace import RunResult, Trace, now, relabel
-from .workloads import _check_int, is_prime
-
-__all__ = [
-    "SMALL_NUMBERS", "POST_FIGURES", "PrimeRun", "PrimeCheck", "PrimeThread", "PrimeOutput",
-    "primes_sequential", "primes_thread_per_number", "primes_queue_workers",
-    "primes_thread_pool", "primes_thread_pool_shared", "thread_startup_cost", "typical_run", "WAYS",
-    "measure_ways", "compare_orderings", "OrderingRow", "SizePoint", "sweep_input",
-    "crossover", "crossover_estimate", "sweep_chunksize",
-]
+from .workloads import is_prime
 
 #: Ten numbers of assorted sizes, small enough that checking all of them
 #: takes microseconds: the scale of the post's example.
@@ -49,7 +43,6 @@ POST_FIGURES: dict[str, float] = {
 }
 
 # No demo may hang: every join waits at most this long, then complains.
-_JOIN_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -95,15 +88,12 @@ def _check_workers(workers: int) -> int:
     return workers
 
 
-def _join_all(threads: Sequence[threading.Thread], timeout: float = _JOIN_TIMEOUT) -> None:
-    """Join every started thread; complain instead of hanging if one will not finish."""
-    deadline = time.monotonic() + timeout
-    for t in threads:
-        if t.ident is not None:
-            t.join(max(0.0, deadline - time.monotonic()))
-    stuck = [t.name for t in threads if t.is_alive()]
+def _join_all(threads: Sequence[threading.Thread], timeout: float = JOIN_TIMEOUT) -> None:
+    """Join every started thread against one deadline; complain instead of hanging."""
+    stuck = join_threads(threads, timeout)
     if stuck:
-        raise RuntimeError(f"threads still running after {timeout:.0f} s: {', '.join(stuck)}")
+        raise RuntimeError(f"threads still running after {timeout:.0f} s: "
+                           f"{', '.join(t.name for t in stuck)}")
 
 
 # ---------------------------------------------------------------------------
@@ -176,18 +166,6 @@ def primes_thread_per_number(numbers: Iterable[int] = SMALL_NUMBERS) -> PrimeRun
         found = [t.number for t in threads if t.is_prime]
     return PrimeRun("thread per number", len(numbers), found, trace.records, trace.wall,
                     trace.start, numbers=numbers, order=tuple(range(len(numbers))))
-
-
-def _start_and_join_idle_thread() -> None:
-    t = threading.Thread(target=int)  # int() returns 0 at once: a thread with no work
-    t.start()
-    t.join(_JOIN_TIMEOUT)
-
-
-def thread_startup_cost(repeat: int = 200) -> Measurement:
-    """Time to start and join a thread that does nothing, ``repeat`` times."""
-    return measure(_start_and_join_idle_thread, repeat=repeat, warmup=10,
-                   label="start + join an idle thread")
 
 
 # ---------------------------------------------------------------------------
@@ -304,7 +282,7 @@ def primes_thread_pool(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 4,
         with ThreadPoolExecutor(max_workers=workers) as pool:
             if collect == "map":
                 # map yields answers in input order, waiting for slow ones if need be.
-                answers = pool.map(check, range(len(numbers)), numbers, timeout=_JOIN_TIMEOUT)
+                answers = pool.map(check, range(len(numbers)), numbers, timeout=JOIN_TIMEOUT)
                 for i, prime in enumerate(answers):
                     order.append(i)
                     if prime:
@@ -312,7 +290,7 @@ def primes_thread_pool(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 4,
             else:
                 # as_completed yields each future as soon as it is done.
                 futures = {pool.submit(check, i, n): i for i, n in enumerate(numbers)}
-                for fut in as_completed(futures, timeout=_JOIN_TIMEOUT):
+                for fut in as_completed(futures, timeout=JOIN_TIMEOUT):
                     i = futures[fut]
                     order.append(i)
                     if fut.result():
@@ -348,7 +326,7 @@ def primes_thread_pool_shared(numbers: Iterable[int] = SMALL_NUMBERS, workers: i
             futures = [pool.submit(trace.wrap(task, i, label=str(n)), n)
                        for i, n in enumerate(numbers)]
             for fut in futures:
-                fut.result(timeout=_JOIN_TIMEOUT)  # re-raises a task's exception here
+                fut.result(timeout=JOIN_TIMEOUT)  # re-raises a task's exception here
     name = "ThreadPoolExecutor, shared output" + ("" if use_lock else " (no lock)")
     return PrimeRun(name, workers, output.primes, relabel(trace.records, "thread"), trace.wall,
                     trace.start, numbers=numbers, order=())
@@ -468,42 +446,38 @@ def sweep_input(inputs: Mapping[int, Sequence[int]], strategies: Sequence[str], 
     """
     from .strategies import run
 
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-        raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
+    _check_int("repeat", repeat, minimum=1)
     points = []
     for size, numbers in inputs.items():
         numbers = list(_check_numbers(numbers))
-        times: dict[str, list[float]] = {s: [] for s in strategies}
-        # Strategies take turns, one run each per round, so that a burst of
-        # load on a shared machine hits all of them alike.
-        for round_ in range(warmup + repeat):
-            for strategy in strategies:
-                opts = options if strategy == "process_pool" else {}
-                t0 = now()
-                run(strategy, is_prime, numbers, workers=workers, **opts)
-                if round_ >= warmup:
-                    times[strategy].append(now() - t0)
-        points += [SizePoint(s, size, Measurement(s, tuple(times[s]), workers=workers))
-                   for s in strategies]
+        cases = {s: (lambda s=s: run(s, is_prime, numbers, workers=workers,
+                                     **(options if s == "process_pool" else {})))
+                 for s in strategies}
+        timed = interleaved(cases, repeat=repeat, warmup=warmup)
+        points += [SizePoint(s, size, replace(timed[s], workers=workers)) for s in strategies]
     return points
 
 
-def crossover(points: Iterable[SizePoint], faster: str = "process_pool",
-              than: str = "sequential") -> int | None:
-    """The smallest size from which ``faster``'s median beats ``than``'s at every larger size.
+def size_crossover(points: Iterable[SizePoint], faster: str = "process_pool",
+                   than: str = "sequential", *, cpus: int | None = None):
+    """From which size on ``faster`` beats ``than`` at that size and every larger one.
 
-    ``None`` if ``faster`` is not ahead at the largest size measured.
+    Judged by :func:`parallel_demo.verdict.crossover` on each size's repeated
+    runs (a win needs a margin beyond both sides' spread), and never a
+    parallel win for a process pool on one CPU.
+
+    Returns:
+        A :class:`~parallel_demo.verdict.Crossover` (``.size`` is None when
+        there is none; ``.sentence(...)`` says it in words).
     """
-    by = {(p.strategy, p.size): p.median for p in points}
-    sizes = sorted({s for (name, s) in by if name == faster}
-                   & {s for (name, s) in by if name == than})
-    answer = None
-    for size in reversed(sizes):
-        if by[faster, size] < by[than, size]:
-            answer = size
-        else:
-            break
-    return answer
+    from .verdict import crossover
+
+    by = {(p.strategy, p.size): p.measurement for p in points}
+    sizes = sorted({s for (name, s) in by if name == faster} & {s for (name, s) in by if name == than})
+    if not sizes:
+        raise ValueError(f"no size has measurements of both {faster!r} and {than!r}")
+    return crossover(sizes, [by[faster, s] for s in sizes], [by[than, s] for s in sizes],
+                     parallel=faster == "process_pool", cpus=cpus)
 
 
 def crossover_estimate(points: Iterable[SizePoint], faster: str = "process_pool",
@@ -541,31 +515,6 @@ def sweep_chunksize(numbers: Sequence[int], chunksizes: Sequence[int], *,
     timing, so the measurements show what chunksize changes: how many
     round trips the numbers make, not what starting processes costs.
     """
-    import multiprocessing
-    import warnings
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .env import effective_cpus
-
     numbers = list(_check_numbers(numbers))
-    workers = _check_workers(workers) if workers is not None else effective_cpus()
-    for c in chunksizes:
-        if isinstance(c, bool) or not isinstance(c, int) or c < 1:
-            raise ValueError(f"every chunksize must be an int >= 1, got {c!r}")
-    out = []
-    with warnings.catch_warnings():
-        # 3.12+ warns about fork() in a process with threads; see strategies.py.
-        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*",
-                                category=DeprecationWarning)
-        ctx = multiprocessing.get_context(start_method)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            # Warm-up: enough small tasks that every worker has started.
-            list(pool.map(is_prime, numbers[: 4 * workers], timeout=_JOIN_TIMEOUT))
-            for c in chunksizes:
-                times = []
-                for _ in range(repeat):
-                    t0 = now()
-                    list(pool.map(is_prime, numbers, chunksize=c, timeout=_JOIN_TIMEOUT))
-                    times.append(now() - t0)
-                out.append(Measurement(f"chunksize {c}", tuple(times), workers=workers))
-    return out
+    return measure_pool_map(is_prime, numbers, workers=workers, repeat=repeat,
+                            chunksize=list(chunksizes), start_method=start_method)

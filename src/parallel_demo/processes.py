@@ -43,18 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
+from ._validate import check_int
 from .env import effective_cpus
-from .timing import Measurement
 from .trace import now
 from .workloads import crash_process
-
-__all__ = [
-    "write_values", "read_values", "sum_values", "sum_file_range", "load_values",
-    "sum_loaded_range", "pickled_size", "measure_pool_map",
-    "pool_script", "run_script", "ScriptRun",
-    "capture_worker_stderr",
-    "CrashingTask", "map_recovering", "PoolRound", "RecoveryReport",
-]
 
 # ---------------------------------------------------------------------------
 # Data to send, or not to send.  The file is raw float64 values (array 'd'),
@@ -131,42 +124,13 @@ def pickled_size(obj: Any) -> int:
     return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def measure_pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], *, workers: int | None = None,
-                     repeat: int = 3, label: str | None = None, start_method: str | None = None,
-                     initializer: Callable[..., None] | None = None,
-                     initargs: tuple = ()) -> Measurement:
-    """Time ``list(pool.map(fn, tasks))`` on a warm process pool, ``repeat`` times.
-
-    The pool is started, and warmed up with one untimed ``map``, before the
-    timing begins, so the times hold sending, running and receiving, not
-    starting processes.  The pool is shut down before this returns.
-    """
-    workers = effective_cpus() if workers is None else workers
-    tasks = list(tasks)
-    ctx = multiprocessing.get_context(start_method)
-    times = []
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer,
-                                initargs=initargs) as pool:
-        list(pool.map(fn, tasks, timeout=120))
-        for _ in range(repeat):
-            t0 = now()
-            list(pool.map(fn, tasks, timeout=120))
-            times.append(now() - t0)
-    return Measurement(label or getattr(fn, "__name__", "map"), tuple(times), workers)
-
-
-# ---------------------------------------------------------------------------
-# Scripts, run the way a user runs them: `python script.py`.
-
 def pool_script(*, guarded: bool, start_method: str = "spawn", workers: int = 2) -> str:
     """Source of a small script that checks three numbers with a process pool.
 
     With ``guarded=False`` the pool is created at module level, without the
     ``if __name__ == "__main__":`` guard.
     """
-    if start_method not in multiprocessing.get_all_start_methods():
-        raise ValueError(f"start_method {start_method!r} is not available here; "
-                         f"choose one of {multiprocessing.get_all_start_methods()}")
+    check_start_method(start_method)
     body = textwrap.dedent(f"""\
         def main():
             ctx = multiprocessing.get_context({start_method!r})
@@ -386,45 +350,39 @@ def map_recovering(fn: Callable[[Any], Any], items: Sequence[Any], *, workers: i
         TimeoutError: the items took longer than ``timeout`` seconds in all;
             the pool's workers are terminated first.
     """
-    if isinstance(max_pools, bool) or not isinstance(max_pools, int) or max_pools < 1:
-        raise ValueError(f"max_pools must be an int >= 1, got {max_pools!r}")
+    check_int("max_pools", max_pools, minimum=1)
     items = list(items)
     workers = effective_cpus() if workers is None else workers
-    ctx = multiprocessing.get_context(start_method)
+    ctx = multiprocessing.get_context(check_start_method(start_method))
     deadline = time.monotonic() + timeout
     results: list[Any] = [None] * len(items)
     todo = list(range(len(items)))
     rounds: list[PoolRound] = []
-    while todo and len(rounds) < max_pools:
-        finished, lost = [], []
-        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        try:
-            fut_to_index = {pool.submit(fn, items[i]): i for i in todo}
-            for fut in cf.as_completed(fut_to_index, timeout=max(0.0, deadline - time.monotonic())):
-                i = fut_to_index[fut]
-                try:
-                    results[i] = fut.result()
-                    finished.append(i)
-                except cf.process.BrokenProcessPool:
-                    lost.append(i)
-                except Exception as exc:
-                    exc.add_note(f"map_recovering: raised while processing item #{i}: "
-                                 f"{items[i]!r:.80}")
-                    raise
-        except BaseException:
-            _terminate(pool)  # a timeout or a task's error: stop at once
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        rounds.append(PoolRound(len(rounds), tuple(todo), tuple(sorted(finished)),
-                                tuple(sorted(lost))))
-        todo = sorted(lost)
+    with quiet_fork_warning():  # a Jupyter kernel has threads; see the chapter
+        while todo and len(rounds) < max_pools:
+            finished, lost = [], []
+            pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            try:
+                fut_to_index = {pool.submit(fn, items[i]): i for i in todo}
+                for fut in cf.as_completed(fut_to_index, timeout=max(0.0, deadline - time.monotonic())):
+                    i = fut_to_index[fut]
+                    try:
+                        results[i] = fut.result()
+                        finished.append(i)
+                    except cf.process.BrokenProcessPool:
+                        lost.append(i)
+                    except Exception as exc:
+                        exc.add_note(f"map_recovering: raised while processing item #{i}: "
+                                     f"{items[i]!r:.80}")
+                        raise
+            except BaseException:
+                stop_pool_workers(pool)  # a timeout or a task's error: stop at once
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            rounds.append(PoolRound(len(rounds), tuple(todo), tuple(sorted(finished)),
+                                    tuple(sorted(lost))))
+            todo = sorted(lost)
     return RecoveryReport(results, rounds, tuple(todo))
 
 
-def _terminate(pool: cf.ProcessPoolExecutor) -> None:
-    # No public API stops a running task; terminating the workers is the only
-    # way not to wait for it.  `_processes` is the pool's {pid: Process} map.
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        if proc.is_alive():
-            proc.terminate()

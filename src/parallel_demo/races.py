@@ -33,16 +33,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable
 
 from .trace import now
-
-__all__ = [
-    "SharedCounter", "naive_increment", "calling_increment", "yielding_increment", "locked_increment",
-    "RACE_KINDS", "RaceResult", "race", "race_runs", "HammerResult", "hammer", "stress",
-    "instructions", "AtomicityRow", "atomicity_table", "plot_lost_updates",
-    "UnsafeCounter", "UnsafeBank",
-]
 
 
 # --- what the threads share ---------------------------------------------------------
@@ -123,7 +116,7 @@ _UNTRACED_FILES = {threading.__file__}
 _HARNESS: set[Any] = set()  # code objects of the harness itself: never traced
 
 
-def _harness(fn: Callable) -> Callable:
+def harness(fn: Callable) -> Callable:
     _HARNESS.add(fn.__code__)
     return fn
 
@@ -258,7 +251,7 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
 
         return global_
 
-    @_harness
+    @harness
     def worker(k: int) -> None:
         try:
             start.wait(timeout)
@@ -331,7 +324,7 @@ def _queue_run(threads: int, increments: int, timeout: float) -> tuple[int, floa
     total = [0]
     done = object()
 
-    @_harness
+    @harness
     def consumer() -> None:
         finished = 0
         while finished < threads:
@@ -535,39 +528,3 @@ def atomicity_table(*, threads: int = 4, times: int = 200, seed: int = 0,
     return rows
 
 
-# --- charts ---------------------------------------------------------------------------
-
-
-def plot_lost_updates(runs: Mapping[str, Sequence[RaceResult]], ax=None, *,
-                      title: str = "Lost updates, run after run"):
-    """One row per kind of increment, one dot per run: the share of updates that vanished.
-
-    Shares (not counts) are drawn, so kinds run with different numbers of
-    increments line up on one axis.
-
-    Args:
-        runs: ``{label: [RaceResult, ...]}``, e.g. from :func:`race_runs`.
-
-    Returns:
-        The Axes drawn on.
-    """
-    from .charts import _new_axes, worker_color
-
-    labels = list(runs)
-    ax = _new_axes(ax, height=max(1.8, 0.9 + 0.5 * len(labels)))
-    rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud
-    for k, label in enumerate(labels):
-        results = list(runs[label])
-        xs = [100 * r.lost_share for r in results]
-        ys = [k + rng.uniform(-0.2, 0.2) for _ in results]
-        ax.plot(xs, ys, "o", color=worker_color(k), alpha=0.7, markersize=6,
-                markeredgecolor="white", markeredgewidth=0.5)
-    ax.axvline(0, color="#555555", linewidth=1.0, linestyle="--", zorder=0)
-    ax.text(0, -0.62, " exact", color="#555555", fontsize=8, va="bottom")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_ylim(len(labels) - 0.5, -0.7)
-    ax.set_xlim(-3, 103)
-    ax.set_xlabel("updates lost in a run (% of all updates; 0 = exact)")
-    ax.grid(False, axis="y")
-    ax.set_title(title)
-    return ax

@@ -32,8 +32,6 @@ from urllib.parse import urlsplit
 
 from .trace import now
 
-__all__ = ["LatencyServer", "ServerStats"]
-
 #: The only address the server binds to.
 HOST = "127.0.0.1"
 

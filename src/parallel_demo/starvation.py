@@ -15,12 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ._hang import join_threads
 from .trace import now
 
-__all__ = ["FairnessReport", "greedy_vs_polite", "fairness_index", "describe_fairness",
-           "QueueEvent", "PipelineReport", "producer_consumer"]
-
-_JOIN = 5.0
+_JOIN = 5.0  # seconds a demo thread may take beyond its own timeout
 _STD_NAMES = {threading.Lock: "threading.Lock", threading.RLock: "threading.RLock"}
 
 
@@ -156,10 +154,7 @@ def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite
         t.start()
     time.sleep(seconds)
     stop.set()
-    deadline = time.monotonic() + _JOIN + timeout
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()))
-    left = [t.name for t in threads if t.is_alive()]
+    left = [t.name for t in join_threads(threads, _JOIN + timeout)]
     # threading.Lock is a factory function whose name differs between versions
     # (allocate_lock on 3.11, lock on 3.13): name the standard ones explicitly.
     name = _STD_NAMES.get(lock_factory) or getattr(lock_factory, "__qualname__", type(lock).__name__)
@@ -341,11 +336,8 @@ def producer_consumer(items: int = 12, *, maxsize: int = 3, consumers: int = 2,
                 for i in range(consumers)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + _JOIN + timeout + items * (produce_time + consume_time)
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()))
+    left = [t.name for t in join_threads(threads, _JOIN + timeout + items * (produce_time + consume_time))]
     abort.set()
-    left = [t.name for t in threads if t.is_alive()]
     blocked = sum(e.end - e.start for e in events if e.thread == "producer" and e.kind == "put")
     return PipelineReport(produced, consumed, sorted(events, key=lambda e: e.start), maxsize,
                           blocked, left, start)

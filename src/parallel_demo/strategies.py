@@ -20,10 +20,11 @@ import multiprocessing
 import os
 import queue
 import threading
-import warnings
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
+from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
+from ._validate import check_callable, check_int, check_items
 from .env import effective_cpus
 from .trace import RunResult, TaskRecord, now, relabel
 
@@ -225,6 +226,8 @@ def _collect(futures_in_order: list[cf.Future], executor: cf.Executor, flatten: 
         for fut in futures_in_order:
             value = fut.result()
             out.extend(value if flatten else [value])
+    except KeyboardInterrupt:
+        raise  # the caller stops the pool its own way
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
@@ -243,19 +246,9 @@ def _thread_pool(fn, items, workers, initializer=None, initargs=()):
                    options=("start_method", "chunksize", "initializer", "initargs"))
 def _process_pool(fn, items, workers, start_method=None, chunksize=1, initializer=None,
                   initargs=()):
-    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
-        raise ValueError(f"chunksize must be an int >= 1, got {chunksize!r}")
-    if start_method is not None and start_method not in multiprocessing.get_all_start_methods():
-        raise ValueError(
-            f"start_method {start_method!r} is not available here; "
-            f"choose one of {multiprocessing.get_all_start_methods()}"
-        )
-    ctx = multiprocessing.get_context(start_method)
-    with warnings.catch_warnings():
-        # 3.12+ warns that fork() in a process with threads (a Jupyter kernel
-        # has several) may deadlock.  The book discusses it where it matters.
-        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*",
-                                category=DeprecationWarning)
+    check_int("chunksize", chunksize, minimum=1)
+    ctx = multiprocessing.get_context(check_start_method(start_method))
+    with quiet_fork_warning():  # a Jupyter kernel has threads; the processes chapter explains
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                     initializer=initializer, initargs=initargs) as ex:
             indexed = list(enumerate(items))
@@ -270,6 +263,16 @@ def _process_pool(fn, items, workers, start_method=None, chunksize=1, initialize
 def _process_results(futures, ex, flatten):
     try:
         return _collect(futures, ex, flatten)
+    except KeyboardInterrupt:
+        # Jupyter's interrupt button: stop the workers now rather than wait for
+        # their tasks, and say so in one line instead of a traceback through
+        # concurrent.futures' internals.
+        pending = sum(not f.done() for f in futures)
+        stop_pool_workers(ex)
+        ex.shutdown(wait=True, cancel_futures=True)
+        raise KeyboardInterrupt(
+            f"run('process_pool') interrupted: {pending} unfinished task(s) cancelled, "
+            "the pool's worker processes stopped; nothing is left running") from None
     except cf.process.BrokenProcessPool as exc:
         exc.add_note(
             "parallel_demo.run: a worker process died (it crashed, was killed, or ran "
@@ -280,19 +283,64 @@ def _process_results(futures, ex, flatten):
 
 # ---------------------------------------------------------------------------
 
+#: A pool far larger than any machine needs is a slip (``workers=10**6``), and
+#: starting that many threads or processes would take the machine down.
+MAX_WORKERS = 256
+
+
 def _check_workers(strategy: str, workers: Any, n_items: int) -> int:
     if workers is not None:
-        if isinstance(workers, bool) or not isinstance(workers, int):
-            raise TypeError(f"workers must be an int, got {type(workers).__name__} {workers!r}")
-        if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}; "
-                             f"leave it out to use effective_cpus() = {effective_cpus()}")
+        check_int("workers", workers, minimum=1, maximum=MAX_WORKERS,
+                  hint=f"leave it out to use effective_cpus() = {effective_cpus()}")
     # These two have no choice: report what they really use.
     if strategy == "sequential":
         return 1
     if strategy == "thread_per_task":
         return max(1, n_items)
     return effective_cpus() if workers is None else workers
+
+
+def _check_sendable_for(fn: Callable[..., Any], start_method: str | None,
+                        param: str = "fn") -> None:
+    """Refuse, before any worker starts, a function a worker process cannot receive.
+
+    A worker gets a function by pickling, which stores only its module and
+    name; the worker imports that module and looks the name up.  Lambdas and
+    nested functions cannot be pickled at all, and a function defined in
+    ``__main__`` (a notebook cell, the script being run) is not found by a
+    ``spawn``/``forkserver`` worker; failing inside the pool instead can leave
+    it waiting for a result that never comes.
+    """
+    check_start_method(start_method)
+    import pickle
+
+    name = getattr(fn, "__qualname__", repr(fn))
+    if getattr(fn, "__module__", None) == "__main__" and _default_method_reimports(start_method):
+        raise TypeError(
+            f"{param}={name!r} is defined in __main__ (a notebook cell or the script being run), "
+            f"and worker processes started with {_start_method_now(start_method)!r} cannot find "
+            "it there: they import __main__ afresh and the name is not in it. Move the function "
+            "into a module (a .py file next to the notebook) and import it from there."
+        )
+    try:
+        pickle.dumps(fn)
+    except Exception as exc:
+        raise TypeError(
+            f"{param}={name!r} cannot be sent to a worker process ({type(exc).__name__}: {exc}). "
+            "A process pool sends functions by module and name, so it must be defined at the "
+            "top level of a module you import (e.g. from parallel_demo import is_prime), not "
+            "as a lambda or inside another function."
+        ) from None
+
+
+def _start_method_now(start_method: str | None = None) -> str:
+    from .env import default_start_method
+
+    return start_method or default_start_method()
+
+
+def _default_method_reimports(start_method: str | None = None) -> bool:
+    return _start_method_now(start_method) in ("spawn", "forkserver")
 
 
 def run(strategy: str, fn: Callable[[Any], Any], items: Iterable[Any], *,
@@ -331,18 +379,18 @@ def run(strategy: str, fn: Callable[[Any], Any], items: Iterable[Any], *,
     reason = _UNAVAILABLE.get(strategy)
     if reason:
         raise RuntimeError(f"strategy {strategy!r} cannot run here: {reason}")
-    if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__} {fn!r:.60}")
-    try:
-        items = list(items)
-    except TypeError:
-        raise TypeError(f"items must be iterable, got {type(items).__name__}") from None
+    check_callable("fn", fn)
+    items = check_items("items", items)
     unknown = set(options) - allowed
     if unknown:
         hint = f"it takes: {', '.join(sorted(allowed))}" if allowed else "it takes no options"
         raise TypeError(f"strategy {strategy!r} got unexpected option(s) "
                         f"{', '.join(sorted(unknown))}; {hint}")
     workers = _check_workers(strategy, workers, len(items))
+    if lane == "process" and items:
+        _check_sendable_for(fn, options.get("start_method"))
+        if options.get("initializer") is not None:
+            _check_sendable_for(options["initializer"], options.get("start_method"), "initializer")
     start = now()
     pairs = impl(fn, items, workers, **options) if items else []
     wall = now() - start

@@ -1,4 +1,4 @@
-"""Timing done properly: warm up, repeat, report the median and the spread.
+"""Every chapter that times: warm up, repeat, interleave, report the median and the spread.
 
 One run of a fast piece of code measures mostly noise: the first call pays
 for imports and cold caches, and any run can be slowed by whatever else the
@@ -150,7 +150,10 @@ def interleaved(cases: Mapping[str, Callable[[], Any]], *, repeat: int = 5,
 def sweep_workers(strategy: str, fn: Callable[[Any], Any], items: Sequence[Any],
                   workers: Iterable[int], *, repeat: int = 3, warmup: int = 1,
                   **options: Any) -> tuple[Measurement, list[Measurement]]:
-    """Measure ``run(strategy, ...)`` for each worker count, and the sequential baseline.
+    """Time ``run(strategy, ...)`` for each worker count against the sequential baseline.
+
+    The runs take turns (:func:`interleaved`), so a burst of load lands on
+    every worker count alike and the speedups stay comparable.
 
     Returns:
         ``(baseline, per_worker_count)``; pass both to :func:`speedups`.
@@ -158,14 +161,65 @@ def sweep_workers(strategy: str, fn: Callable[[Any], Any], items: Sequence[Any],
     from .strategies import run
 
     items = list(items)
-    baseline = replace(measure(run, "sequential", fn, items, repeat=repeat, warmup=warmup,
-                               label="sequential"), workers=1)
-    rows = [
-        replace(measure(run, strategy, fn, items, workers=k, repeat=repeat, warmup=warmup,
-                        label=f"{strategy} ×{k}", **options), workers=k)
-        for k in workers
-    ]
-    return baseline, rows
+    workers = [check_int("workers", k, minimum=1) for k in workers]
+    cases: dict[str, Callable[[], Any]] = {"sequential": lambda: run("sequential", fn, items)}
+    for k in workers:
+        cases[f"{strategy} ×{k}"] = lambda k=k: run(strategy, fn, items, workers=k, **options)
+    timed = interleaved(cases, repeat=repeat, warmup=warmup)
+    baseline = replace(timed.pop("sequential"), workers=1)
+    return baseline, [replace(m, workers=k) for k, m in zip(workers, timed.values())]
+
+
+def measure_pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], *,
+                     workers: int | None = None, repeat: int = 3,
+                     chunksize: int | Sequence[int] = 1, label: str | None = None,
+                     start_method: str | None = None,
+                     initializer: Callable[..., None] | None = None, initargs: tuple = (),
+                     timeout: float = 120.0) -> Measurement | list[Measurement]:
+    """Time ``list(pool.map(fn, tasks, chunksize=c))`` on a warm process pool.
+
+    The pool is started and warmed up with one untimed ``map`` before the
+    timing begins, so the times hold sending, running and receiving, not
+    starting processes.  Given several chunksizes, they take turns (one
+    ``map`` of each per round, as :func:`interleaved` does) in the same pool.
+    The pool is shut down before this returns; a ``map`` that exceeds
+    ``timeout`` stops the workers and raises ``TimeoutError``.
+
+    Returns:
+        One :class:`Measurement`, or one per chunksize when a sequence is given.
+    """
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
+    from .env import effective_cpus
+
+    check_callable("fn", fn)
+    check_int("repeat", repeat, minimum=1)
+    many = not isinstance(chunksize, int)
+    sizes = [check_int("chunksize", c, minimum=1) for c in (chunksize if many else [chunksize])]
+    workers = effective_cpus() if workers is None else check_int("workers", workers, minimum=1)
+    tasks = list(tasks)
+    ctx = multiprocessing.get_context(check_start_method(start_method))
+    times: dict[int, list[float]] = {c: [] for c in sizes}
+    with quiet_fork_warning():
+        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                      initializer=initializer, initargs=initargs)
+        try:
+            list(pool.map(fn, tasks, timeout=timeout))  # starts every worker
+            for _ in range(repeat):
+                for c in sizes:
+                    t0 = now()
+                    list(pool.map(fn, tasks, chunksize=c, timeout=timeout))
+                    times[c].append(now() - t0)
+        except BaseException:
+            stop_pool_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    name = label or getattr(fn, "__name__", "map")
+    out = [Measurement(f"chunksize {c}" if many else name, tuple(times[c]), workers) for c in sizes]
+    return out if many else out[0]
 
 
 def format_speedups(rows: Sequence[SpeedupRow]) -> str:

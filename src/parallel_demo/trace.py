@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-__all__ = ["TaskRecord", "RunResult", "Trace", "now", "worker_labels"]
-
 #: The one clock every timestamp in this library is taken on.
 now = time.perf_counter
 

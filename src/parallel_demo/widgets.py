@@ -13,8 +13,6 @@ from __future__ import annotations
 from .fetch import fetch_all
 from .server import LatencyServer
 
-__all__ = ["explore_io", "io_explorer"]
-
 #: Slider ranges: wide enough to see the effect, small enough that one run of
 #: the worst setting (1 thread, highest latency) takes a few seconds at most.
 _LATENCY = (0.01, 0.2, 0.01)
@@ -32,7 +30,7 @@ def explore_io(latency: float = 0.05, workers: int = 4, *, pages: int = _PAGES,
     Returns:
         The Axes of the timeline.
     """
-    from .charts import plot_timeline
+    from .charts.timeline import plot_timeline
 
     with LatencyServer(latency=latency, max_concurrent=max_concurrent) as srv:
         result = fetch_all("thread_pool", srv.urls(pages), workers=workers)

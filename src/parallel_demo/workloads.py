@@ -14,18 +14,7 @@ import math
 import time
 from numbers import Integral
 
-__all__ = [
-    "is_prime",
-    "primes_in",
-    "large_primes",
-    "mixed_numbers",
-    "spin",
-    "count_primes",
-    "sleep_task",
-    "hash_bytes",
-    "calibrate_spin",
-    "crash_process",
-]
+from ._validate import check_seconds
 
 
 def _check_int(name: str, value: object) -> int:
@@ -203,3 +192,32 @@ def crash_process(exit_code: int = 1) -> None:
             "send it to a worker process instead, e.g. run('process_pool', crash_process, [1])"
         )
     os._exit(exit_code)
+
+
+def calibrate_hash(seconds: float, *, trials: int = 3) -> int:
+    """How many bytes :func:`~parallel_demo.workloads.hash_bytes` hashes in about ``seconds``.
+
+    The counterpart of :func:`~parallel_demo.workloads.calibrate_spin` for the
+    task that releases the GIL, so the two can be compared task for task.
+    Returns a size of at least 64 KiB and at most 256 MiB.
+    """
+    check_seconds("seconds", seconds)
+    probe = 4 * 2**20
+    best = math.inf
+    for _ in range(max(1, trials)):
+        t0 = time.perf_counter()
+        hash_bytes(probe)
+        best = min(best, time.perf_counter() - t0)
+    per_byte = max(best, 1e-9) / probe
+    return int(min(256 * 2**20, max(64 * 2**10, seconds / per_byte)))
+
+
+def loaded_modules(packages) -> list[str]:
+    """Task: the modules of ``packages`` (top-level names) this process has imported.
+
+    The book and its tests send it to a worker to show what a worker paid for.
+    """
+    import sys
+
+    wanted = set(packages) | {"parallel_demo"}
+    return sorted(m for m in sys.modules if m.split(".")[0] in wanted)

@@ -49,6 +49,24 @@ def worker_color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+#: One colour per strategy, the same on every chart of the book.
+STRATEGY_COLORS = {
+    "sequential": PALETTE[7],
+    "thread_per_task": PALETTE[5],
+    "queue_workers": PALETTE[1],
+    "thread_pool": PALETTE[0],
+    "process_pool": PALETTE[2],
+    "asyncio": PALETTE[3],
+    "interpreter_pool": PALETTE[4],
+    "dask": PALETTE[6],
+}
+
+
+def strategy_color(name: str, k: int = 0) -> str:
+    """The colour of strategy ``name`` (or of series ``k`` for other names)."""
+    return STRATEGY_COLORS.get(name, worker_color(k))
+
+
 def text_color(i: int) -> str:
     """Black or white, whichever reads on ``worker_color(i)``."""
     return "black" if i % len(PALETTE) in _LIGHT else "white"
@@ -100,10 +118,13 @@ class Bar:
     text: str = ""                # written on the bar if it is wide enough
     hatch: str | None = None
     alpha: float = 1.0
+    offset: float = 0.0           # shift within the lane (several bars side by side)
+    height: float | None = None   # default: the lane height given to draw_lanes
+    edgecolor: str = "white"
 
 
 def draw_lanes(ax: Axes, bars: Sequence[Bar], lanes: Sequence[str], *, t0: float,
-               span: float, ylabel: str = "worker", height: float = 0.7) -> tuple[float, str]:
+               span: float, ylabel: str | None = "worker", height: float = 0.7) -> tuple[float, str]:
     """Draw ``bars`` in horizontal lanes, first lane on top: the book's only timeline drawer.
 
     Times are seconds on one clock; ``t0`` is the origin and ``span`` the
@@ -116,8 +137,9 @@ def draw_lanes(ax: Axes, bars: Sequence[Bar], lanes: Sequence[str], *, t0: float
         left = (bar.start - t0) * scale
         width = max((bar.end - bar.start) * scale, axis * MIN_BAR)
         color = bar.color or worker_color(bar.lane)
-        ax.barh(bar.lane, width, left=left, height=height, color=color, alpha=bar.alpha,
-                hatch=bar.hatch, edgecolor="white", linewidth=0.6)
+        ax.barh(bar.lane + bar.offset, width, left=left, height=bar.height or height, color=color,
+                alpha=bar.alpha, hatch=bar.hatch, edgecolor=bar.edgecolor,
+                linewidth=0 if bar.hatch else 0.6)
         if bar.text and width > axis * 0.025:
             ink = text_color(bar.lane) if bar.color is None else (
                 "black" if bar.color in (PALETTE[i] for i in _LIGHT) else "white")
@@ -127,7 +149,8 @@ def draw_lanes(ax: Axes, bars: Sequence[Bar], lanes: Sequence[str], *, t0: float
     ax.set_ylim(len(lanes) - 0.4, -0.6)  # first lane on top
     ax.set_xlim(0, axis * 1.01)
     ax.set_xlabel(f"time since start ({unit})")
-    ax.set_ylabel(ylabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
     ax.grid(True, axis="x", alpha=0.3)
     ax.grid(False, axis="y")
     return scale, unit

@@ -148,3 +148,21 @@ def abandoned_message(what: str, timeout: float = CHECK_TIMEOUT) -> str:
     return (f"{what} had not returned after {timeout:g} s, so the checker stopped waiting. Its "
             "thread is still blocked in the background (a daemon thread: it cannot stop the "
             "kernel from exiting). If the kernel feels slow, use Kernel > Restart.")
+
+
+class LearnerTimeout(TimeoutError):
+    """Learner code that had not returned by the checker's deadline."""
+
+
+def call_learner(fn: Callable[..., Any], *args: Any, timeout: float = CHECK_TIMEOUT,
+                 **kwargs: Any) -> tuple[Any, BaseException | None]:
+    """``(value, None)`` or ``(None, exception)``: learner code run under :func:`run_bounded`.
+
+    Code that does not return in time gives a :class:`LearnerTimeout` whose
+    message says so and how to recover.
+    """
+    out = run_bounded(fn, *args, timeout=timeout, **kwargs)
+    if not out.finished:
+        name = getattr(fn, "__name__", "your function")
+        return None, LearnerTimeout(abandoned_message(f"{name}()", timeout))
+    return out.value, out.error

@@ -6,8 +6,7 @@ import time
 
 import pytest
 
-from parallel_demo import (WaitForGraph, check_consumer, check_fairness_index, check_find_cycle,
-                           check_philosopher, fairness_index, naive_philosopher, ordered_philosopher)
+from parallel_demo import WaitForGraph, check_consumer, check_fairness_index, check_find_cycle, check_philosopher, fairness_index, naive_philosopher, ordered_philosopher
 
 
 @pytest.mark.timeout(60)

@@ -1,11 +1,9 @@
-"""Charts for Part IV (the prime example): they draw, compute nothing, return the Axes.
+"""Charts for Part IV, the prime example (primes_what_it_shows): they draw, compute nothing.
 
-* :func:`plot_timing_spread`: many single timings of one piece of code, as a
-  histogram, so a reader sees why one figure is mostly noise;
 * :func:`plot_size_sweep`: wall time against input size per strategy, log-log;
 * :func:`plot_chunksize`: a process pool's wall time against its chunksize.
 
-Styling comes from :mod:`parallel_demo.charts`.
+Styling comes from :mod:`._style`.
 """
 
 from __future__ import annotations
@@ -14,56 +12,9 @@ from typing import Sequence
 
 from matplotlib.axes import Axes
 
-from .charts import PALETTE, _new_axes, _time_unit, worker_color
-from .primes import SizePoint
-from .timing import Measurement
-
-__all__ = ["plot_timing_spread", "plot_size_sweep", "plot_chunksize"]
-
-# One colour per strategy, the same on every chart of the part.
-_STRATEGY_COLORS = {
-    "sequential": PALETTE[7],
-    "thread_per_task": PALETTE[5],
-    "queue_workers": PALETTE[1],
-    "thread_pool": PALETTE[0],
-    "process_pool": PALETTE[2],
-}
-
-
-def _color(name: str, k: int) -> str:
-    return _STRATEGY_COLORS.get(name, worker_color(k))
-
-
-def plot_timing_spread(measurement: Measurement, ax: Axes | None = None, *,
-                       title: str | None = None, reference: float | None = None,
-                       reference_label: str = "reference") -> Axes:
-    """A histogram of every single timing in ``measurement`` (log-log, so the tail shows).
-
-    Draws the median as a solid line and, if given, ``reference`` (e.g. a
-    figure quoted elsewhere) as a dashed one.
-    """
-    import numpy as np
-
-    ax = _new_axes(ax)
-    times = np.asarray(measurement.times, dtype=float)
-    scale, unit = (1e6, "µs") if measurement.median < 1e-3 else _time_unit(measurement.median)
-    lo, hi = times.min() * scale, times.max() * scale
-    if reference is not None:
-        lo, hi = min(lo, reference * scale), max(hi, reference * scale)
-    bins = np.geomspace(lo * 0.95, hi * 1.05, 40) if hi > lo > 0 else 20
-    ax.hist(times * scale, bins=bins, color=PALETTE[0], alpha=0.85)
-    ax.set_xscale("log")
-    ax.set_yscale("log")  # so that a single slow run in the tail is still visible
-    ax.axvline(measurement.median * scale, color=PALETTE[5], linewidth=2,
-               label=f"median of {len(times)} runs")
-    if reference is not None:
-        ax.axvline(reference * scale, color=PALETTE[7], linestyle="--", linewidth=1.5,
-                   label=reference_label)
-    ax.set_xlabel(f"wall time of one run ({unit}, log scale)")
-    ax.set_ylabel("number of runs (log scale)")
-    ax.legend(loc="upper right")
-    ax.set_title(title or f"{measurement.label}: {len(times)} single timings")
-    return ax
+from ..primes import SizePoint
+from ..timing import Measurement
+from ._style import PALETTE, new_axes, strategy_color, time_unit
 
 
 def plot_size_sweep(points: Sequence[SizePoint], ax: Axes | None = None, *,
@@ -75,7 +26,7 @@ def plot_size_sweep(points: Sequence[SizePoint], ax: Axes | None = None, *,
         points: From :func:`parallel_demo.sweep_input`.
         mark: An x position to mark with a vertical line (e.g. a crossover).
     """
-    ax = _new_axes(ax, height=3.8)
+    ax = new_axes(ax, height=3.8)
     strategies = list(dict.fromkeys(p.strategy for p in points))
     for k, name in enumerate(strategies):
         mine = sorted((p for p in points if p.strategy == name), key=lambda p: p.size)
@@ -83,7 +34,7 @@ def plot_size_sweep(points: Sequence[SizePoint], ax: Axes | None = None, *,
         ys = [p.median for p in mine]
         low = [p.median - p.measurement.best for p in mine]
         high = [p.measurement.worst - p.median for p in mine]
-        ax.errorbar(xs, ys, yerr=[low, high], fmt="o-", color=_color(name, k), capsize=2,
+        ax.errorbar(xs, ys, yerr=[low, high], fmt="o-", color=strategy_color(name, k), capsize=2,
                     markersize=4, linewidth=1.5, label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -115,9 +66,9 @@ def plot_chunksize(measurements: Sequence[Measurement], chunksizes: Sequence[int
     """
     if len(measurements) != len(chunksizes):
         raise ValueError("need one chunksize per measurement")
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     longest = max([m.worst for m in measurements] + ([baseline.worst] if baseline else []))
-    scale, unit = _time_unit(longest)
+    scale, unit = time_unit(longest)
     ax.plot(chunksizes, [m.median * scale for m in measurements], "o-", color=PALETTE[2],
             linewidth=2, label="process pool, median")
     for c, m in zip(chunksizes, measurements):

@@ -14,18 +14,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from .exercises import CheckResult
-from .primes import PrimeOutput
-from .trace import TaskRecord
-from .workloads import is_prime
-
-__all__ = [
-    "check_timer", "check_costliest",
-    "check_thread_collect", "check_still_running",
-    "check_safe_add", "check_drain",
-    "check_input_order", "check_pool_task",
-    "check_chunksize", "check_crossover",
-]
+from .._hang import live_threads
+from ._base import CheckResult
+from ..primes import PrimeOutput
+from ..trace import TaskRecord
+from ..workloads import is_prime
 
 _NUMBERS = (2, 15, 17, 91, 97, 561, 7_919, 10_007, 65_537, 104_729, 999_983, 1_000_001)
 _PRIMES = [n for n in _NUMBERS if is_prime(n)]
@@ -324,7 +317,7 @@ _UNEVEN = (1_000_000_007, 4, 999_983, 6, 1_000_003, 9, 10_007, 15)
 
 def check_input_order(fn: Callable[[list[int]], list[bool]]) -> CheckResult:
     """Exercise: ``fn(numbers)``: submit + as_completed; is_prime answers in input order."""
-    before = set(threading.enumerate())
+    before = {t.ident for t in threading.enumerate()}
     try:
         got = fn(list(_UNEVEN))
     except Exception as err:
@@ -332,7 +325,7 @@ def check_input_order(fn: Callable[[list[int]], list[bool]]) -> CheckResult:
     expected = [is_prime(n) for n in _UNEVEN]
     # A pool's worker threads are not daemon threads; Jupyter's own helper threads are.
     deadline = time.monotonic() + 1.0
-    left = [t for t in threading.enumerate() if t not in before and not t.daemon]
+    left = [t for t in live_threads(before) if not t.daemon]
     while left and time.monotonic() < deadline:
         time.sleep(0.02)  # a shut-down pool's threads may need a moment to end
         left = [t for t in left if t.is_alive()]

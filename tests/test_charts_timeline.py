@@ -7,7 +7,7 @@ import pytest
 
 import parallel_demo as pd
 from parallel_demo import Measurement, TaskRecord, plot_comparison, plot_speedup, plot_timeline
-from parallel_demo.trace import RunResult
+from parallel_demo import RunResult
 
 
 def records():

@@ -11,9 +11,8 @@ import math
 import threading
 from typing import Any, Callable, Sequence
 
-from .exercises import CheckResult, _call_safely
-
-__all__ = ["check_throughput_model", "check_threads_needed", "check_fetch_pages"]
+from .._hang import live_threads
+from ._base import CheckResult, call_learner
 
 
 def _number(x: Any) -> bool:
@@ -34,7 +33,7 @@ def check_throughput_model(fn: Callable[[int, float, int | None], float]) -> Che
     """
     for k, lat, c in _MODEL_CASES:
         expected = (k if c is None else min(k, c)) / lat
-        got, err = _call_safely(fn, k, lat, c)
+        got, err = call_learner(fn, k, lat, c)
         case = f"workers={k}, latency={lat}, max_concurrent={c}"
         if err is not None:
             hint = ("max_concurrent can be None (no limit): handle that case first"
@@ -79,7 +78,7 @@ def check_threads_needed(fn: Callable[[float, float], int]) -> CheckResult:
     """
     for target, lat in _NEEDED_CASES:
         expected = max(1, math.ceil(round(target * lat, 9)))
-        got, err = _call_safely(fn, target, lat)
+        got, err = call_learner(fn, target, lat)
         case = f"target={target} requests/s, latency={lat} s"
         if err is not None:
             return CheckResult(False, f"for {case} your function raised "
@@ -117,15 +116,15 @@ def check_fetch_pages(fn: Callable[[Sequence[str]], list[str]], *, pages: int = 
     and asks the *server* how many requests it served at once, which does
     not depend on how busy the machine is.
     """
-    from .server import LatencyServer
+    from ..server import LatencyServer
 
-    before = set(threading.enumerate())
+    before = {t.ident for t in threading.enumerate()}
     with LatencyServer(latency=latency) as srv:
         urls = srv.urls(pages)
-        got, err = _call_safely(fn, urls)
+        got, err = call_learner(fn, urls)
         stats = srv.stats()
     expected = [f"page {i}" for i in range(pages)]
-    leftover = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    leftover = live_threads(before)
     if err is not None:
         return CheckResult(False, f"your function raised {type(err).__name__}: {err}",
                            "fetch_page(url) returns one page's text; call it from each thread")

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from parallel_demo.checks_io import check_fetch_pages, check_threads_needed, check_throughput_model
-from parallel_demo.fetch import close_clients, fetch_page
+from parallel_demo import check_fetch_pages, check_threads_needed, check_throughput_model
+from parallel_demo.fetch import close_clients
+from parallel_demo import fetch_page
 
 
 # -- throughput model ------------------------------------------------------------

@@ -13,13 +13,11 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
-from .exercises import CheckResult
-from .gil import switch_interval
+from ._base import CheckResult
+from ..gil import switch_interval
 import threading
 
-from .races import HammerResult, _harness, hammer
-
-__all__ = ["check_counter", "check_losing_interleavings", "check_bank", "LOSING_QUESTION"]
+from ..races import HammerResult, harness, hammer
 
 _LOST_HINT = ("self.value += 1 is three steps, a read, an add and a write "
               "(see instructions(...)): another thread can run between them and its update is "
@@ -196,7 +194,7 @@ _ROUTES = (("A", "B"), ("B", "A"), ("C", "A"))
 
 
 def _router(bank: Any) -> Callable[[], None]:
-    @_harness
+    @harness
     def move_one() -> None:
         k = int(threading.current_thread().name.rsplit(" ", 1)[1])  # "hammer k"
         src, dst = _ROUTES[k]

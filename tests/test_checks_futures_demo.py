@@ -7,8 +7,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from parallel_demo import (check_collect_within, check_errors_named, check_index_plan,
-                           check_retry_plan)
+from parallel_demo import check_collect_within, check_errors_named, check_index_plan, check_retry_plan
 
 # --- collect_within ----------------------------------------------------------
 

@@ -1,54 +1,12 @@
-"""Checkers for the exercises: run the learner's code and answer with a hint.
-
-A checker never just says ``False``.  It runs the learner's function on
-cases it knows the answer to and, when an answer is wrong, says what was
-expected and which misunderstanding usually produces that particular wrong
-answer.  Checkers for later chapters live next to the code they exercise and
-return the same :class:`CheckResult`.
-"""
+"""Checkers for know_your_machine: reading task records (tasks per worker, average concurrency)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
-from .trace import TaskRecord
-
-__all__ = ["CheckResult", "check_tasks_per_worker", "check_concurrency"]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict on an exercise: did it pass, and if not, what to try."""
-
-    passed: bool
-    message: str
-    hint: str = ""
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __repr__(self) -> str:
-        if self.passed:
-            return f"✔ {self.message}"
-        return f"✘ {self.message}" + (f"\n  Hint: {self.hint}" if self.hint else "")
-
-    def _repr_html_(self) -> str:
-        import html
-
-        colour = "#009E73" if self.passed else "#D55E00"
-        mark = "✔" if self.passed else "✘"
-        hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if (self.hint and not self.passed) else ""
-        return (f'<div style="border-left:4px solid {colour};padding:4px 8px;white-space:pre-wrap">'
-                f"{mark} {html.escape(self.message)}{hint}</div>")
-
-
-def _call_safely(fn: Callable[..., Any], *args: Any) -> tuple[Any, BaseException | None]:
-    try:
-        return fn(*args), None
-    except Exception as exc:  # the learner's bug is the checker's data
-        return None, exc
+from ..trace import TaskRecord
+from ._base import CheckResult, call_learner
 
 
 def _rec(index: int, worker: str, start: float, end: float) -> TaskRecord:
@@ -70,7 +28,7 @@ _SAMPLE = [
 def check_tasks_per_worker(fn: Callable[[list[TaskRecord]], dict[str, int]]) -> CheckResult:
     """Exercise: ``fn(records)`` returns how many tasks each worker ran."""
     expected = {"process 0": 3, "process 1": 2}
-    got, err = _call_safely(fn, list(_SAMPLE))
+    got, err = call_learner(fn, list(_SAMPLE))
     if err is not None:
         return CheckResult(False, f"your function raised {type(err).__name__}: {err}",
                            "each record has a .worker attribute; count records per worker")
@@ -79,7 +37,7 @@ def check_tasks_per_worker(fn: Callable[[list[TaskRecord]], dict[str, int]]) -> 
                            "return {worker_label: number_of_tasks}, e.g. with collections.Counter")
     got = dict(got)
     if got == expected:
-        empty, e2 = _call_safely(fn, [])
+        empty, e2 = call_learner(fn, [])
         if e2 is not None or dict(empty or {}) != {}:
             return CheckResult(False, "right on the sample, but an empty list of records "
                                f"gave {empty!r}" + (f" ({type(e2).__name__})" if e2 else ""),
@@ -97,7 +55,7 @@ def check_tasks_per_worker(fn: Callable[[list[TaskRecord]], dict[str, int]]) -> 
 def check_concurrency(fn: Callable[[list[TaskRecord]], float]) -> CheckResult:
     """Exercise: ``fn(records)`` returns busy time / wall time, the average number of tasks in progress."""
     expected = 7.0 / 4.0
-    got, err = _call_safely(fn, list(_SAMPLE))
+    got, err = call_learner(fn, list(_SAMPLE))
     if err is not None:
         return CheckResult(False, f"your function raised {type(err).__name__}: {err}",
                            "busy = sum of (r.end - r.start); wall = last end - first start")

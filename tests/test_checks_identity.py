@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from parallel_demo import (KINDS, SCENARIOS, check_classification, check_cpus_executing,
-                           check_pool_pays_off, check_run_in_thread, check_same_thread)
+from parallel_demo.checks.affinity import KINDS
+from parallel_demo import SCENARIOS, check_classification, check_cpus_executing, check_pool_pays_off, check_run_in_thread, check_same_thread
 
 
 
