@@ -1,6 +1,7 @@
 # The book's two commands:  `make book`  builds the HTML;  `make test`  runs every test.
 # Both create the virtual environment (.venv) and fetch what is missing on the way.
 
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -48,17 +49,18 @@ setup: $(VENV)/.installed _vendor/.installed
 
 # --- the book --------------------------------------------------------------------
 
-# jupyter-cache keys a notebook by its own text only: when src/ changes, the
-# cached outputs were made by an older library, so drop them.
-_build/.src-hash: FORCE
-	@mkdir -p _build
-	@h=$$(cat $$(find src -name '*.py' | sort) | sha256sum | cut -c1-16); \
-	 if [ "$$(cat $@ 2>/dev/null)" != "$$h" ]; then rm -rf _build/.jupyter_cache; echo $$h > $@; fi
+# jupyter-cache keys a notebook by its own text only: drop the cached outputs
+# of each notebook whose library modules changed (tools/nbdeps.py), and only those.
+_build/.stamps: FORCE
+	@$(BIN)/python tools/stale_cache.py
 FORCE:
 
-book: setup _build/.src-hash
-	$(BIN)/jupyter-book build --all . 2>&1 | grep -v "^$$" | tail -n 25
-	@test -f _build/html/index.html && echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+book: setup _build/.stamps
+	@mkdir -p _build
+	@set -o pipefail; $(BIN)/jupyter-book build --all . 2>&1 | tee _build/book.log | grep -v "^$$" | tail -n 25 \
+	  || { echo "The book did not build: the full log is _build/book.log"; exit 1; }
+	@echo "Full log: _build/book.log"
+	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
 # --- the tests -------------------------------------------------------------------
 
@@ -75,7 +77,7 @@ test-notebooks: setup
 	  -p no:cacheprovider book
 
 # The strict build: a warning or an error in any cell fails it.
-test-build: setup _build/.src-hash
+test-build: setup _build/.stamps
 	$(BIN)/jupyter-book build -W -n --keep-going . 
 
 # The built pages in headless Chromium: math and widgets render with no network.

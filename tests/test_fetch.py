@@ -1,6 +1,5 @@
 """fetch_page / fetch_all with every thread strategy, Little's law, throughput rows and chart."""
 
-import threading
 
 import httpx
 import pytest
@@ -12,11 +11,9 @@ from parallel_demo import LatencyServer
 
 
 @pytest.fixture(autouse=True)
-def no_threads_left():
-    # Listed before `server`, so it checks after the server has stopped.
-    before = set(threading.enumerate())
+def no_client_left():
+    # Threads and processes are checked by conftest's fixture; clients here.
     yield
-    assert set(threading.enumerate()) <= before, "a test left a thread running"
     assert fetch_mod._open == [], "a test left an httpx client open"
 
 

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "tools" / "execute_notebooks.py")
-execute_notebooks = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(execute_notebooks)
+_spec = importlib.util.spec_from_file_location("nbdeps", ROOT / "tools" / "nbdeps.py")
+nbdeps = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nbdeps)
 
 
 def toc_files() -> list[str]:
@@ -47,9 +47,16 @@ def test_every_toc_entry_exists_and_every_notebook_is_listed():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_come_from_the_current_library(path):
     stamp = load(path)["metadata"].get("parallel_demo", {}).get("src_hash")
-    assert stamp == execute_notebooks.src_hash(), (
-        f"{path.name} was executed against an older src/; run `make execute` (or "
-        f"tools/execute_notebooks.py {path.relative_to(ROOT)}) and commit the outputs")
+    assert stamp == nbdeps.stamp(path), (
+        f"{path.name} was executed against an older version of the library modules it uses; "
+        f"run `make execute` (or tools/execute_notebooks.py {path.relative_to(ROOT)}) and "
+        "commit the outputs")
+
+
+def test_a_stamp_follows_only_the_modules_a_notebook_uses():
+    files = {str(p.relative_to(nbdeps.PKG)) for p in nbdeps.library_files(ROOT / "book/race_conditions.ipynb")}
+    assert {"races.py", "interleave.py", "charts/races.py", "checks/races.py"} <= files
+    assert not files & {"primes.py", "fetch.py", "server.py", "charts/primes.py"}, files
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -185,3 +185,38 @@ def test_register_strategy_rejects_duplicates():
 def test_run_result_repr_is_short_and_stable():
     r = run("sequential", is_prime, [2, 4])
     assert repr(r) == "RunResult(strategy='sequential', workers=1, tasks=2, lanes=1)"
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver", "fork"])
+def test_a_lambda_in_a_plain_script_fails_fast_instead_of_hanging(tmp_path, start_method):
+    # 3.11's ProcessPoolExecutor could wait for ever after the pickling error.
+    script = tmp_path / "lam.py"
+    script.write_text(
+        "from parallel_demo import run\n"
+        "if __name__ == '__main__':\n"
+        f"    run('process_pool', lambda x: x, [1, 2], workers=2, start_method={start_method!r})\n")
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                         cwd=tmp_path)
+    assert out.returncode == 1
+    assert "TypeError: fn='<lambda>' cannot be sent to a worker process" in out.stderr
+    assert "top level of a module" in out.stderr
+
+
+def test_a_notebook_function_under_spawn_is_refused_with_the_reason(monkeypatch):
+    import __main__
+
+    monkeypatch.delattr(__main__, "__file__", raising=False)  # as in a Jupyter kernel
+    def f(x):
+        return x
+
+    f.__module__ = "__main__"
+    f.__qualname__ = "f"
+    __main__.f = f
+    try:
+        with pytest.raises(TypeError, match="defined in __main__.*'spawn' cannot find it there"):
+            run("process_pool", f, [1], workers=1, start_method="spawn")
+    finally:
+        del __main__.f

@@ -4,15 +4,15 @@
     python tools/execute_notebooks.py book/deadlock.ipynb  # just one
 
 Each notebook runs in its own directory with a fresh kernel, and gets
-``metadata.parallel_demo.src_hash``: a hash of ``src/``.  The test suite
-refuses a notebook whose stamp differs from the current ``src/``, so
+``metadata.parallel_demo.src_hash``: a hash of the library files it depends
+on (``tools/nbdeps.py``), so changing one chapter's module re-executes that
+chapter only.  The test suite refuses a notebook whose stamp differs, so
 committed outputs (what nbval compares and what readers see first) always
 come from the library as it is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -20,14 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def src_hash(root: Path = ROOT) -> str:
-    """A short hash of every Python file under src/, by path and content."""
-    h = hashlib.sha256()
-    for path in sorted((root / "src").rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nbdeps import stamp  # noqa: E402
 
 
 def execute(path: Path, timeout: int = 120) -> float:
@@ -39,17 +33,22 @@ def execute(path: Path, timeout: int = 120) -> float:
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     took = time.perf_counter() - t0
-    nb.metadata.setdefault("parallel_demo", {})["src_hash"] = src_hash()
+    nb.metadata.setdefault("parallel_demo", {})["src_hash"] = stamp(path)
     nbformat.write(nb, path)
     return took
 
 
 def main(argv: list[str]) -> int:
     targets: list[Path] = []
-    for arg in argv or ["book"]:
+    for arg in [a for a in argv if not a.startswith("--")] or ["book"]:
         p = Path(arg)
         targets += sorted(p.rglob("*.ipynb")) if p.is_dir() else [p]
     targets = [t for t in targets if "_build" not in t.parts and ".ipynb_checkpoints" not in t.parts]
+    if "--stale" in argv:  # only the notebooks whose library files changed
+        import nbformat
+
+        targets = [t for t in targets if nbformat.read(t, as_version=4).metadata.get(
+            "parallel_demo", {}).get("src_hash") != stamp(t)]
     for t in targets:
         print(f"executing {t} ...", end=" ", flush=True)
         print(f"{execute(t):.1f} s")

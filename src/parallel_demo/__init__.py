@@ -97,7 +97,8 @@ _API: dict[str, str] = {
     "rwlock": "RW_LOCKS ReadersPreferringLock WriterPreferringLock WriterReport "
               "asyncio_lock_order lock_handoff_note longest_waits measure_writer_waits "
               "trio_lock_order writer_starvation",
-    "charts.primitives": "plot_phase_prediction plot_sync_timeline plot_writer_waits",
+    "charts.primitives": "plot_phase_prediction plot_sync_timeline plot_sync_timelines "
+                         "plot_writer_waits",
     "checks.primitives": "PHASES check_barrier_prediction check_bounded_buffer",
     # [sync]
     # Part VI
@@ -110,6 +111,12 @@ _API: dict[str, str] = {
     "charts.free_threading": "plot_build_scaling plot_pool_costs plot_speedup_guess",
     "checks.free_threading": "check_thread_speedup_prediction check_atomic_operations",
     # [interpreters]
+    "aio": "arun run_coroutine loop_is_running sleep_async fail_async cancelled_task StallReport "
+           "stall_demo forgotten_task slow_lookup InFlight LOOKUPS",
+    "aio_fetch": "async_client afetch_page get_pages_threads get_pages_asyncio ConcurrencyRow "
+                 "measure_concurrency",
+    "charts.aio": "plot_task_timeline plot_stalls plot_concurrency plot_batch_prediction",
+    "checks.aio": "check_batch_prediction check_unblocked",
     # [aio]
     "scaling": "amdahl gustafson karp_flatt serial_fraction_from usl Laws derive_laws "
                "SerialWorkload serial_workload mystery_workload sweep_sizes ScalingSweep "
@@ -120,6 +127,13 @@ _API: dict[str, str] = {
     "checks.scaling": "check_speedup_prediction check_serial_fraction",
     "widgets_scaling": "explore_amdahl amdahl_explorer",
     # [amdahl]
+    "dask_cluster": "SCHEDULER_ENV DOCS_TASK_OVERHEAD ClockOffset DaskCluster DaskWorker "
+                    "OverheadReport StreamSpan TaskSweep break_even_tasks clock_offsets "
+                    "dask_process_threads measure_round_trips measure_task_overhead "
+                    "run_on_client sweep_tasks task_stream_spans",
+    "charts.dask_cluster": "plot_round_trips plot_task_overhead plot_task_stream plot_task_sweep "
+                           "plot_two_views",
+    "checks.dask_cluster": "check_batched_primes check_round_trip_prediction",
     # [dask]
     # Wrapping up
     "reference": "Machine ReferenceRun as_reference find_references load_run save_run "

@@ -9,6 +9,7 @@ argument in a notebook knows at once what to change.
 from __future__ import annotations
 
 import math
+from numbers import Integral
 from typing import Any, Callable, Iterable
 
 
@@ -21,12 +22,16 @@ def check_int(name: str, value: Any, *, minimum: int | None = None,
               maximum: int | None = None, hint: str = "") -> int:
     """``value`` as an int in ``[minimum, maximum]``, or a clear error.
 
-    ``bool`` is refused although it is an ``int`` subclass: ``workers=True`` is
-    always a slip.
+    Any integral number is accepted (a NumPy integer too) and returned as an
+    ``int``.  ``bool`` is refused although it is an ``int`` subclass:
+    ``workers=True`` is always a slip.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        if not hint and isinstance(value, (str, float)):
+            hint = f"convert it first, e.g. int({value!r})"
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {_shown(value)}"
                         + (f"; {hint}" if hint else ""))
+    value = int(value)  # a NumPy integer, say
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}"
                          + (f"; {hint}" if hint else ""))

@@ -1,4 +1,4 @@
-"""Pinning worker processes to CPUs: concurrency without parallelism, made visible.
+"""concurrency_vs_parallelism: pinning worker processes to CPUs: concurrency without parallelism, made visible.
 
 Two processes that may run only on CPU 0 are *concurrent* (both are in the
 middle of a task at every moment) but never *parallel* (at any instant only

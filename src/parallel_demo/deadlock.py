@@ -1,4 +1,4 @@
-"""Deadlocks on purpose, bounded: every demo returns a report instead of hanging.
+"""deadlock: deadlocks on purpose, bounded: every demo returns a report instead of hanging.
 
 Each demo starts named threads that take :class:`~parallel_demo.locks.TrackedLock`
 objects, makes the bad interleaving *certain* with a :class:`threading.Barrier`
@@ -16,11 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ._hang import join_threads
+from ._hang import JOIN_TIMEOUT, join_threads
+from ._validate import check_int
 from .locks import LockMonitor, LockRecord, TrackedLock, WaitForGraph
 from .trace import now
 
-_JOIN = 5.0  # seconds to wait for a demo thread; they all finish well before
+_JOIN = JOIN_TIMEOUT  # the one demo-thread deadline, from _hang
 
 
 def _join_all(threads: list[threading.Thread], timeout: float = _JOIN) -> list[str]:
@@ -137,8 +138,7 @@ def two_locks(order: str = "opposite", *, timeout: float = 0.3, hold: float = 0.
 
 def count_deadlocks(order: str, runs: int = 50, *, timeout: float = 0.2) -> int:
     """Run :func:`two_locks` ``runs`` times; return how many runs deadlocked."""
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
+    check_int("runs", runs, minimum=1)
     return sum(two_locks(order, timeout=timeout, hold=0.0).deadlocked for _ in range(runs))
 
 

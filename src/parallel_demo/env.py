@@ -1,4 +1,4 @@
-"""The environment doctor: what this machine can really run in parallel.
+"""know_your_machine (and every chapter that sizes a pool): the environment doctor: what this machine can really run in parallel.
 
 ``os.cpu_count()`` counts the CPUs the machine has, not the ones this process
 may use.  A container or a Binder pod is usually limited by an affinity mask

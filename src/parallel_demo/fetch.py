@@ -1,4 +1,4 @@
-"""Client side of the I/O chapter: fetch pages, measure throughput, draw it.
+"""threads_for_io: client side of the I/O chapter: fetch pages, measure throughput, draw it.
 
 The task function :func:`fetch_page` is module level, so any strategy of
 :func:`parallel_demo.run` can use it, process pools included.  It uses one

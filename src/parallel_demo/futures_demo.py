@@ -1,4 +1,4 @@
-"""Watch futures change state: pending, running, then finished, failed or cancelled.
+"""futures: watch futures change state: pending, running, then finished, failed or cancelled.
 
 A :class:`concurrent.futures.Future` is a small state machine.  ``submit``
 creates it *pending*; a worker takes it and it becomes *running*; when the
@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ._hang import JOIN_TIMEOUT, join_threads
+from ._validate import check_seconds
 from .trace import now
 
 #: The states a chart shows, in the order a future can pass through them.
@@ -43,8 +45,7 @@ def sleep_or_fail(seconds: float, fail: bool = False) -> float:
     A task whose outcome you choose, for showing what a failed future looks
     like.  Module-level, so it can be sent to a process pool too.
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
-        raise ValueError(f"seconds must be a number >= 0, got {seconds!r}")
+    check_seconds("seconds", seconds, allow_zero=True)
     time.sleep(seconds)
     if fail:
         raise ValueError(f"task asked to fail after {seconds} s")
@@ -174,7 +175,7 @@ class FutureTrace:
             self.end = now()
         self._stop.set()
         if self._sampler is not None:
-            self._sampler.join(timeout=5.0)
+            join_threads([self._sampler], JOIN_TIMEOUT)
             self._sampler = None
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:

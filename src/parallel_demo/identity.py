@@ -1,4 +1,4 @@
-"""Threads versus processes, observed: who runs a task, what they share, what they cost.
+"""threads_vs_processes: threads versus processes, observed: who runs a task, what they share, what they cost.
 
 Each function here runs real threads or real processes and reports what it
 saw, so a chapter can show (not just say) that

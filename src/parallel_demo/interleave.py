@@ -1,4 +1,4 @@
-"""A deterministic interleaving explorer: race conditions without real threads.
+"""race_conditions: a deterministic interleaving explorer: race conditions without real threads.
 
 A race condition depends on *when* the operating system switches threads,
 which a program does not control and a reader cannot see.  This module takes

@@ -1,4 +1,4 @@
-"""Locks you can watch: :class:`TrackedLock` records who holds and who waits,
+"""deadlock, starvation_and_fairness: locks you can watch: :class:`TrackedLock` records who holds and who waits,
 :class:`FairLock` serves waiters first come, first served.
 
 Both have exactly the API of :class:`threading.Lock` (``with``,

@@ -1,4 +1,4 @@
-"""Process pools done right: what crosses the process boundary, and what to do when a worker dies.
+"""processes_done_right: process pools done right: what crosses the process boundary, and what to do when a worker dies.
 
 Four ideas, each small:
 
@@ -60,8 +60,7 @@ def write_values(path: str | os.PathLike, count: int, seed: int = 0) -> Path:
     """Write ``count`` pseudo-random floats in [0, 1) to ``path``; return the path."""
     import random
 
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"count must be an int >= 0, got {count!r}")
+    check_int("count", count, minimum=0)
     rng = random.Random(seed)
     path = Path(path)
     with open(path, "wb") as f:

@@ -1,4 +1,4 @@
-"""Real threads that race: lost updates you can count, and the fixes that stop them.
+"""race_conditions: real threads that race: lost updates you can count, and the fixes that stop them.
 
 Since CPython 3.10 a thread running under the GIL is switched out only at
 certain points (a call, a backward jump of a loop, the start of a function),
@@ -60,6 +60,8 @@ class UnsafeBank:
         self.balances[dst] += amount  # is safe from other threads
 
 
+# Shown in the book (race_conditions) with inspect.getsource: keep it as the chapter reads it;
+# its near-twins elsewhere are deliberate, not duplicates to merge.
 class UnsafeCounter:
     """An exercise's starting point: exact in one thread, not in several."""
 
@@ -79,6 +81,8 @@ def note(value: int) -> None:
     """A Python function that does nothing, standing in for a log line or a property."""
 
 
+# Shown in the book (race_conditions) with inspect.getsource: keep it as the chapter reads it;
+# its near-twins elsewhere are deliberate, not duplicates to merge.
 def calling_increment(counter: SharedCounter) -> None:
     """Read, call a Python function, write: a switch can land at the call.
 
@@ -92,6 +96,8 @@ def calling_increment(counter: SharedCounter) -> None:
     counter.value = value + 1
 
 
+# Shown in the book (race_conditions) with inspect.getsource: keep it as the chapter reads it;
+# its near-twins elsewhere are deliberate, not duplicates to merge.
 def yielding_increment(counter: SharedCounter) -> None:
     """Read, let other threads run, write: the race, shown every time."""
     value = counter.value
@@ -99,6 +105,8 @@ def yielding_increment(counter: SharedCounter) -> None:
     counter.value = value + 1
 
 
+# Shown in the book (race_conditions) with inspect.getsource: keep it as the chapter reads it;
+# its near-twins elsewhere are deliberate, not duplicates to merge.
 def locked_increment(counter: SharedCounter) -> None:
     """The fix: read and write with the lock held, yield and all."""
     with counter.lock:

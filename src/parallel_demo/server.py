@@ -1,4 +1,4 @@
-"""A real HTTP server on this machine, slow on purpose: I/O you can measure.
+"""threads_for_io (and asyncio_for_io): a real HTTP server on this machine, slow on purpose: I/O you can measure.
 
 :class:`LatencyServer` answers every ``GET`` after a fixed ``latency``, like a
 far-away web service or a busy database, and can be told to serve at most
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from ._validate import check_int
 from .trace import now
 
 #: The only address the server binds to.
@@ -273,8 +274,7 @@ class LatencyServer:
 
     def urls(self, n: int) -> list[str]:
         """``n`` page addresses, ``<url>/page/0`` to ``<url>/page/<n-1>``."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"n must be an int >= 0, got {n!r}")
+        check_int("n", n, minimum=0)
         return [f"{self.url}/page/{i}" for i in range(n)]
 
     # -- what it did --------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Starvation and fairness, measured: a greedy thread against polite ones, and a
+"""starvation_and_fairness: starvation and fairness, measured: a greedy thread against polite ones, and a
 producer/consumer pipeline whose bounded queue pushes back.
 
 Every demo runs for a bounded time, stops its threads with an
@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ._hang import join_threads
+from ._hang import JOIN_TIMEOUT, join_threads
 from .trace import now
 
-_JOIN = 5.0  # seconds a demo thread may take beyond its own timeout
+_JOIN = JOIN_TIMEOUT  # the one demo-thread deadline, from _hang
 _STD_NAMES = {threading.Lock: "threading.Lock", threading.RLock: "threading.RLock"}
 
 

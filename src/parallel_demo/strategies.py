@@ -1,4 +1,4 @@
-"""``run``: one task function, many items, one of several ways to run them.
+"""every chapter: ``run``: one task function, many items, one of several ways to run them.
 
 Each strategy is one of the ways the book builds up, from a plain loop to a
 process pool.  All of them return the same :class:`~parallel_demo.trace.RunResult`:
@@ -315,13 +315,6 @@ def _check_sendable_for(fn: Callable[..., Any], start_method: str | None,
     import pickle
 
     name = getattr(fn, "__qualname__", repr(fn))
-    if getattr(fn, "__module__", None) == "__main__" and _default_method_reimports(start_method):
-        raise TypeError(
-            f"{param}={name!r} is defined in __main__ (a notebook cell or the script being run), "
-            f"and worker processes started with {_start_method_now(start_method)!r} cannot find "
-            "it there: they import __main__ afresh and the name is not in it. Move the function "
-            "into a module (a .py file next to the notebook) and import it from there."
-        )
     try:
         pickle.dumps(fn)
     except Exception as exc:
@@ -331,6 +324,24 @@ def _check_sendable_for(fn: Callable[..., Any], start_method: str | None,
             "top level of a module you import (e.g. from parallel_demo import is_prime), not "
             "as a lambda or inside another function."
         ) from None
+    if (getattr(fn, "__module__", None) == "__main__" and _main_has_no_file()
+            and _default_method_reimports(start_method)):
+        raise TypeError(
+            f"{param}={name!r} is defined in __main__ (a notebook cell or an interactive "
+            f"session), and worker processes started with {_start_method_now(start_method)!r} "
+            "cannot find it there: they start a fresh interpreter whose __main__ has no such "
+            "name (there is no file to re-run). Move the function into a module (a .py file "
+            "next to the notebook) and import it from there."
+        )
+
+
+def _main_has_no_file() -> bool:
+    # A script's __main__ has a file, which spawn/forkserver children re-run as
+    # __mp_main__ (so its guarded, top-level functions are found); a notebook's
+    # or a REPL's has none.
+    import sys
+
+    return getattr(sys.modules.get("__main__"), "__file__", None) is None
 
 
 def _start_method_now(start_method: str | None = None) -> str:

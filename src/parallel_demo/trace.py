@@ -1,4 +1,4 @@
-"""What was timed: one record type for every task, on one clock.
+"""every chapter: what was timed: one record type for every task, on one clock.
 
 Every strategy produces :class:`TaskRecord` objects; every chart reads them and
 every test asserts on them.  The clock is :func:`time.perf_counter`, which on

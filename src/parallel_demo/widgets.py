@@ -1,4 +1,4 @@
-"""Explorers: sliders around the same library calls a reader could make by hand.
+"""threads_for_io: explorers: sliders around the same library calls a reader could make by hand.
 
 A widget only wraps: its callback calls :class:`~parallel_demo.server.LatencyServer`,
 :func:`~parallel_demo.fetch.fetch_all` and

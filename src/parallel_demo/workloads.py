@@ -1,4 +1,4 @@
-"""Tasks to run: CPU-bound, I/O-bound, and the prime check the book is built on.
+"""every chapter: tasks to run: CPU-bound, I/O-bound, and the prime check the book is built on.
 
 Everything here is a plain module-level function, so a process pool can
 pickle it by name under every start method (``fork``, ``spawn`` and
@@ -12,21 +12,9 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from numbers import Integral
 
+from ._validate import check_int as _check_int
 from ._validate import check_seconds
-
-
-def _check_int(name: str, value: object) -> int:
-    # bool is an Integral, but is_prime(True) is always a mistake.
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"{name} must be an int, got {type(value).__name__} {value!r}; "
-            f"convert it first, e.g. int({value!r})"
-            if isinstance(value, (str, float))
-            else f"{name} must be an int, got {type(value).__name__} {value!r}"
-        )
-    return int(value)
 
 
 def is_prime(n: int) -> bool:
@@ -129,10 +117,7 @@ def sleep_task(seconds: float) -> float:
     While a thread sleeps it releases the GIL, just as it does while waiting
     on a socket or a disk.
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise TypeError(f"seconds must be a number, got {type(seconds).__name__} {seconds!r}")
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+    check_seconds("seconds", seconds, allow_zero=True)
     time.sleep(seconds)
     return seconds
 
@@ -143,10 +128,8 @@ def hash_bytes(size: int, rounds: int = 1) -> str:
     hashlib releases the GIL while it hashes buffers larger than 2 KiB, so
     several threads running this do use several CPUs.  Returns the hex digest.
     """
-    size = _check_int("size", size)
-    rounds = _check_int("rounds", rounds)
-    if size < 0 or rounds < 1:
-        raise ValueError(f"need size >= 0 and rounds >= 1, got size={size}, rounds={rounds}")
+    size = _check_int("size", size, minimum=0)
+    rounds = _check_int("rounds", rounds, minimum=1)
     data = bytes(size)
     digest = b""
     for _ in range(rounds):
@@ -161,8 +144,7 @@ def calibrate_spin(seconds: float, *, trials: int = 3) -> int:
     time on a fast laptop and on a slow shared Binder machine.  Returns at
     least 1000.
     """
-    if not seconds > 0:
-        raise ValueError(f"seconds must be > 0, got {seconds!r}")
+    check_seconds("seconds", seconds)
     probe = 20_000
     best = math.inf
     for _ in range(max(1, trials)):

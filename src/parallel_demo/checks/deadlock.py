@@ -1,4 +1,4 @@
-"""Checkers for the deadlock and starvation chapters' exercises.
+"""Checkers for deadlock: a philosopher that cannot deadlock, and finding a wait-for cycle.
 
 Each runs the learner's code in threads that cannot hang the kernel: forks and
 queues handed to the learner wait in short slices and are cancelled when the

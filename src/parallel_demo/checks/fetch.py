@@ -1,4 +1,4 @@
-"""Checkers for the exercises of "When threads help: I/O".
+"""Checkers for threads_for_io: a throughput model, threads needed, fetching pages with threads.
 
 Each runs the learner's function on cases with known answers and returns a
 :class:`~parallel_demo.exercises.CheckResult` whose hint names the

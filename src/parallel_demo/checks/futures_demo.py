@@ -1,4 +1,4 @@
-"""Checkers for the Part V exercises (futures; processes done right).
+"""Checkers for futures: collecting within a deadline, and naming the items that failed.
 
 Each runs the learner's function on cases with known answers and returns a
 :class:`~parallel_demo.exercises.CheckResult` whose hint names the usual

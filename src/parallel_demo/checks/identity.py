@@ -1,4 +1,4 @@
-"""Checkers for Part I's exercises: concurrency vs parallelism, threads vs processes.
+"""Checkers for threads_vs_processes: same thread or not, running a function in a thread, when a pool pays off.
 
 Each checker runs the learner's answer on cases it knows the answer to and
 returns a :class:`~parallel_demo.exercises.CheckResult`.  When the answer is

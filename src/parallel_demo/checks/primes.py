@@ -1,4 +1,4 @@
-"""Checkers for Part IV's exercises (the prime example), one or two per chapter.
+"""Checkers for Part IV (the prime example), one or two per chapter.
 
 Each runs the learner's function on cases whose answer it knows and returns
 a :class:`~parallel_demo.exercises.CheckResult` whose hint names the usual

@@ -1,4 +1,4 @@
-"""Checkers for the race-conditions chapter's exercises.
+"""Checkers for race_conditions: a counter that loses nothing, losing interleavings, a bank.
 
 :func:`check_counter` does what a single run of a learner's code cannot: it
 makes the race happen.  It builds fresh counters, hammers ``increment`` from
