@@ -1,4 +1,4 @@
-"""``python -m parallel_demo doctor``: print what this machine can run in parallel."""
+"""``python -m parallel_demo doctor`` (what this machine can run in parallel) and ``... bench``."""
 
 from __future__ import annotations
 
@@ -13,9 +13,15 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Tools for the parallel_demo book.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="print the Python, GIL, start-method and CPU facts of this machine")
+    bench = sub.add_parser("bench", help="the library against its peers, as ratios measured in one run")
+    bench.add_argument("--quick", action="store_true", help="fewer and smaller runs (for CI)")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         print(doctor())
+    elif args.command == "bench":
+        from .bench import main as bench_main
+
+        return bench_main(quick=args.quick)
     return 0
 
 

@@ -145,14 +145,18 @@ def calibrate_spin(seconds: float, *, trials: int = 3) -> int:
     least 1000.
     """
     check_seconds("seconds", seconds)
-    probe = 20_000
+    return max(1000, int(seconds / _seconds_per_unit(spin, 20_000, trials)))
+
+
+def _seconds_per_unit(task, probe: int, trials: int) -> float:
+    """The best of ``trials`` timings of ``task(probe)``, divided by ``probe``."""
+    _check_int("trials", trials, minimum=1)
     best = math.inf
-    for _ in range(max(1, trials)):
+    for _ in range(trials):
         t0 = time.perf_counter()
-        spin(probe)
+        task(probe)
         best = min(best, time.perf_counter() - t0)
-    per_iteration = max(best, 1e-9) / probe
-    return max(1000, int(seconds / per_iteration))
+    return max(best, 1e-9) / probe
 
 
 def crash_process(exit_code: int = 1) -> None:
@@ -184,13 +188,7 @@ def calibrate_hash(seconds: float, *, trials: int = 3) -> int:
     Returns a size of at least 64 KiB and at most 256 MiB.
     """
     check_seconds("seconds", seconds)
-    probe = 4 * 2**20
-    best = math.inf
-    for _ in range(max(1, trials)):
-        t0 = time.perf_counter()
-        hash_bytes(probe)
-        best = min(best, time.perf_counter() - t0)
-    per_byte = max(best, 1e-9) / probe
+    per_byte = _seconds_per_unit(hash_bytes, 4 * 2**20, trials)
     return int(min(256 * 2**20, max(64 * 2**10, seconds / per_byte)))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .._hang import SLICE
+from ..trace import TaskRecord
 
 #: The longest a checker waits for learner code before it gives up on it.
 CHECK_TIMEOUT = 10.0
@@ -97,6 +98,13 @@ def reset_tries(exercise: str | None = None) -> None:
             _FAILURES.clear()
         else:
             _FAILURES.pop(exercise, None)
+
+
+def sample_record(index: int, worker: str, start: float, end: float, *, pid: int = 1,
+                  label: str = "") -> TaskRecord:
+    """A made-up :class:`TaskRecord` for a checker's fixed cases (times in seconds)."""
+    return TaskRecord(index=index, worker=worker, pid=pid, thread=index, start=start, end=end,
+                      label=label)
 
 
 @dataclass(frozen=True)

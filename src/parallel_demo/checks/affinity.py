@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..affinity import CpuTimed
 from ..trace import TaskRecord
-from ._base import CheckResult, call_learner
+from ._base import CheckResult, call_learner, sample_record
 
 
 #: The answers :func:`check_classification` accepts.
@@ -74,8 +74,7 @@ def check_classification(answers: dict[str, str]) -> CheckResult:
 
 
 def _rec(index: int, worker: str, start: float, end: float) -> TaskRecord:
-    return TaskRecord(index=index, worker=worker, pid=2000 + int(worker[-1]), thread=index,
-                      start=start, end=end)
+    return sample_record(index, worker, start, end, pid=2000 + int(worker[-1]))
 
 
 # Two processes on one CPU: 4 tasks, wall 0..5 s, 9 s in progress, 4.9 s executing

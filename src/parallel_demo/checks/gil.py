@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..trace import TaskRecord
-from ._base import CheckResult, call_learner
+from ._base import CheckResult, call_learner, sample_record
 
 
 #: Does running 4 of these on 4 threads beat running them one after another
@@ -56,7 +56,7 @@ def check_gil_prediction(prediction: dict[str, Any]) -> CheckResult:
 
 
 def _rec(index: int, worker: str, start: float, end: float) -> TaskRecord:
-    return TaskRecord(index=index, worker=worker, pid=1, thread=index, start=start, end=end)
+    return sample_record(index, worker, start, end)
 
 
 # Four threads whose tasks overlap in time (the GIL lets only one run at any

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from .._hang import live_threads
-from ._base import CheckResult
+from ._base import CheckResult, sample_record
 from ..primes import PrimeOutput
 from ..trace import TaskRecord
 from ..workloads import is_prime
@@ -73,8 +73,7 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
 
 
 def _rec(index: int, start: float, end: float, label: str) -> TaskRecord:
-    return TaskRecord(index=index, worker="main thread", pid=1, thread=1, start=start, end=end,
-                      label=label)
+    return sample_record(index, "main thread", start, end, label=label)
 
 
 _COST_SAMPLE = [_rec(0, 0.0, 0.001, "7"), _rec(1, 0.001, 0.009, "999983"),

@@ -6,12 +6,11 @@ import math
 from typing import Callable
 
 from ..trace import TaskRecord
-from ._base import CheckResult, call_learner
+from ._base import CheckResult, call_learner, sample_record
 
 
 def _rec(index: int, worker: str, start: float, end: float) -> TaskRecord:
-    return TaskRecord(index=index, worker=worker, pid=1000 + int(worker[-1]), thread=index,
-                      start=start, end=end)
+    return sample_record(index, worker, start, end, pid=1000 + int(worker[-1]))
 
 
 # Fixed records the checkers know the answers to: 2 workers, uneven tasks,
