@@ -1,4 +1,4 @@
-"""TrackedLock and FairLock behave exactly like threading.Lock (one suite, three
+"""TrackedLock and FairLock behave like threading.Lock where it matters (one suite, three
 lock kinds), plus what each adds: records and wait-for graphs, FIFO order."""
 
 from __future__ import annotations
@@ -306,3 +306,63 @@ def test_fairlock_hands_over_under_timeout_races():
     assert not any(t.is_alive() for t in threads), f"stuck after {now() - t0:.1f} s"
     assert counter[0] == 800
     assert not lock.locked() and len(lock._waiters) == 0
+
+
+@pytest.mark.parametrize("make", LOCKS.values(), ids=LOCKS.keys())
+def test_a_huge_timeout_overflows_as_threading_lock_does(make):
+    lock = make()
+    lock.acquire()
+    try:
+        with pytest.raises(OverflowError):
+            lock.acquire(timeout=1e100)
+    finally:
+        lock.release()
+    assert not lock.locked()
+
+
+@pytest.mark.timeout(30)
+def test_fairlock_interrupted_while_waiting_does_not_stay_locked():
+    # What Jupyter's interrupt button does: KeyboardInterrupt in the main
+    # thread while it is blocked in acquire().
+    import signal
+
+    lock = FairLock()
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with lock:
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    assert held.wait(10)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(KeyboardInterrupt):
+            lock.acquire()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    release.set()
+    t.join(10)
+    assert not lock.locked(), "the interrupted waiter left the lock locked for good"
+    assert lock.acquire(timeout=1)
+    lock.release()
+
+
+def test_fairlock_interrupt_after_hand_over_passes_the_lock_on():
+    lock = FairLock()
+    lock.acquire()
+    gate = threading.Lock()
+    gate.acquire()
+    lock._waiters.append(gate)
+    lock.release()                      # hands the lock to the gate's (absent) waiter
+    assert lock.locked()
+    assert lock._give_up(gate, handed_over=lock._release_after_interrupt) is False
+    assert not lock.locked()            # passed on, not lost

@@ -26,7 +26,8 @@ _API: dict[str, str] = {
     "strategies": "STRATEGIES register_strategy run strategy_available",
     "timing": "Measurement SpeedupRow format_seconds format_speedups interleaved measure "
               "measure_pool_map speedups sweep_workers",
-    "verdict": "Crossover Verdict compare crossover format_percent format_ratio",
+    "verdict": "AmountVerdict Crossover Verdict compare compare_amounts crossover format_percent "
+               "format_ratio",
     "trace": "RunResult TaskRecord Trace now relabel worker_labels",
     "workloads": "calibrate_hash calibrate_spin count_primes crash_process hash_bytes is_prime "
                  "large_primes loaded_modules mixed_numbers primes_in sleep_task spin",
@@ -66,9 +67,9 @@ _API: dict[str, str] = {
                 "ordered_philosopher reacquire two_locks two_locks_with_backoff",
     "charts.deadlock": "plot_meals",
     "checks.deadlock": "check_find_cycle check_philosopher",
-    "starvation": "FairnessReport PipelineReport QueueEvent describe_fairness fairness_index "
-                  "greedy_vs_polite producer_consumer",
-    "charts.starvation": "plot_fairness plot_pipeline",
+    "starvation": "FairnessReport FairnessSeries PipelineReport QueueEvent explain_fairness "
+                  "fairness_index fairness_runs greedy_vs_polite lock_handoff producer_consumer",
+    "charts.starvation": "plot_fairness plot_fairness_runs plot_pipeline",
     "checks.starvation": "check_consumer check_fairness_index",
     # Part IV
     "primes": "POST_FIGURES SMALL_NUMBERS OrderingRow PrimeCheck PrimeOutput PrimeRun PrimeThread "
@@ -107,14 +108,15 @@ _API: dict[str, str] = {
                       "explain_contention sibling_python measure_single_thread_overhead "
                       "load_reference record_reference",
     "interpreters": "Crossing PoolCost CROSSING_CELL crossing_table interpreter_id "
-                    "import_in_interpreter kernel_crossings measure_pool_costs try_in_interpreter",
+                    "import_in_interpreter kernel_crossings measure_pool_costs try_in_interpreter "
+                    "explain_pool_costs",
     "charts.free_threading": "plot_build_scaling plot_pool_costs plot_speedup_guess",
     "checks.free_threading": "check_thread_speedup_prediction check_atomic_operations",
     # [interpreters]
     "aio": "arun run_coroutine loop_is_running sleep_async fail_async cancelled_task StallReport "
            "stall_demo forgotten_task slow_lookup InFlight LOOKUPS",
-    "aio_fetch": "async_client afetch_page get_pages_threads get_pages_asyncio ConcurrencyRow "
-                 "measure_concurrency",
+    "aio_fetch": "async_client afetch_page get_pages_threads get_pages_asyncio cpu_per_request "
+                 "ConcurrencyRow measure_concurrency",
     "charts.aio": "plot_task_timeline plot_stalls plot_concurrency plot_batch_prediction",
     "checks.aio": "check_batch_prediction check_unblocked",
     # [aio]
@@ -140,7 +142,7 @@ _API: dict[str, str] = {
                  "save_trace_events select_references this_machine to_trace_events",
     "charts.reference": "plot_reference plot_runs_beside",
     "which_tool": "ANSWERS DECISION_TREE TOOLS choose_tool format_tool_table measure_costs "
-                  "reference_costs tool_status tool_table",
+                  "per_task_seconds quick_strategies reference_costs tool_status tool_table",
     "charts.which_tool": "plot_decision_tree plot_prediction plot_tool_costs",
     "checks.which_tool": "TOOL_SCENARIOS check_per_task_prediction check_tool_choices",
     # [wrapup]

@@ -153,3 +153,125 @@ def run_pinned(fn: Callable[[Any], Any], items: Iterable[Any], cpus: Iterable[in
                initializer=pin_to_cpus, initargs=(chosen,))
 
 
+
+
+def max_in_progress(records) -> int:
+    """The most tasks in progress at the same instant (a task from ``start`` to ``end``, end excluded)."""
+    events = sorted([(r.start, 1) for r in records] + [(r.end, -1) for r in records])
+    level = peak = 0
+    for _, step in events:  # at equal times the end (-1) sorts first: touching is not overlapping
+        level += step
+        peak = max(peak, level)
+    return peak
+
+
+# ---------------------------------------------------------------------------
+# The chapter's central demo: the same tasks one after another, concurrent only, parallel.
+
+SEQUENTIAL = "one after another"
+PINNED = "2 processes pinned to 1 CPU"
+GIL_THREADS = "2 threads sharing one GIL"
+PARALLEL = "2 processes on 2 CPUs"
+
+
+def _gil_enabled() -> bool:
+    check = getattr(__import__("sys"), "_is_gil_enabled", None)  # 3.13+
+    return True if check is None else bool(check())
+
+
+def concurrent_only_way() -> tuple[str, str] | tuple[None, str]:
+    """How this platform runs two CPU-bound tasks concurrently but never in parallel.
+
+    Returns:
+        ``(label, why)``: :data:`PINNED` where processes can be pinned
+        (Linux); else :data:`GIL_THREADS`, two threads of this process, which
+        the GIL lets run Python code only one at a time (macOS, Windows).
+        ``(None, why)`` on a free-threaded build that cannot pin.
+    """
+    if CAN_PIN:
+        return PINNED, "two worker processes that may run only on one CPU take turns on it"
+    if _gil_enabled():
+        return GIL_THREADS, ("this platform cannot pin processes to a CPU (no "
+                             "os.sched_setaffinity), so two threads of this process stand in: "
+                             "the GIL lets only one of them run Python code at a time")
+    return None, ("this platform cannot pin processes to a CPU, and this Python runs threads "
+                  "without the GIL, so nothing here runs two tasks concurrently without "
+                  "running them in parallel")
+
+
+def _run_way(label: str, fn: Callable[[Any], Any], items: list, start_method: str | None):
+    from .strategies import run
+
+    if label == SEQUENTIAL:
+        return run("sequential", cpu_timed(fn), items)
+    if label == PINNED:
+        return run_pinned(fn, items, cpus=usable_cpus()[:1], start_method=start_method)
+    if label == GIL_THREADS:
+        return run("thread_pool", cpu_timed(fn), items, workers=2)
+    if label == PARALLEL:
+        if CAN_PIN and len(usable_cpus()) >= 2:
+            return run_pinned(fn, items, cpus=usable_cpus()[:2], start_method=start_method)
+        return run("process_pool", cpu_timed(fn), items, workers=2, start_method=start_method)
+    raise ValueError(f"unknown way {label!r}")
+
+
+@dataclass(frozen=True)
+class CpuDemo:
+    """The same CPU-bound tasks run up to three ways, timed in turns.
+
+    Attributes:
+        runs: ``{label: RunResult}``, the least disturbed run of each way (its
+            results are :class:`CpuTimed`): what the timelines draw.
+        timed: ``{label: Measurement}``: the wall time of every run, from
+            :func:`~parallel_demo.timing.interleaved`, for the verdicts.
+        concurrent_only: The label of the concurrent-but-not-parallel way, or
+            None where there is none (see :func:`concurrent_only_way`).
+        parallel: :data:`PARALLEL`, or None with one usable CPU.
+        notes: Why a way is what it is, or why it was left out.
+    """
+
+    runs: dict
+    timed: dict
+    concurrent_only: str | None
+    parallel: str | None
+    notes: tuple[str, ...]
+
+
+def cpu_demo(fn: Callable[[Any], Any], items: Iterable[Any], *, repeat: int = 3,
+             warmup: int = 0, start_method: str | None = None,
+             cpus: int | None = None) -> CpuDemo:
+    """Run ``fn`` over ``items`` one after another, concurrently only, and in parallel.
+
+    The concurrent-only way is :func:`concurrent_only_way`'s; the parallel
+    way (two processes on two CPUs) needs two usable CPUs
+    (:func:`~parallel_demo.env.effective_cpus`, or ``cpus``).  The ways take
+    turns ``repeat`` times, so a burst of load lands on all of them.
+    """
+    from ._validate import check_int
+    from .env import effective_cpus
+    from .timing import interleaved
+
+    items = list(items)
+    if not items:
+        raise ValueError("items is empty: give the tasks to run, e.g. [n] * 4")
+    check_int("repeat", repeat, minimum=1)
+    cpus = effective_cpus() if cpus is None else check_int("cpus", cpus, minimum=1)
+    labels = [SEQUENTIAL]
+    concurrent, why = concurrent_only_way()
+    notes = [why]
+    if concurrent is not None:
+        labels.append(concurrent)
+    parallel = PARALLEL if cpus >= 2 else None
+    if parallel:
+        labels.append(parallel)
+    else:
+        notes.append("with one usable CPU nothing can run in parallel, so the two-CPU run is "
+                     "left out")
+    kept: dict[str, list] = {label: [] for label in labels}
+
+    def case(label: str):
+        return lambda: kept[label].append(_run_way(label, fn, items, start_method))
+
+    timed = interleaved({label: case(label) for label in labels}, repeat=repeat, warmup=warmup)
+    runs = {label: min(kept[label], key=lambda r: r.wall) for label in labels}
+    return CpuDemo(runs, timed, concurrent, parallel, tuple(notes))

@@ -1,13 +1,14 @@
 """threads_for_io: client side of the I/O chapter: fetch pages, measure throughput, draw it.
 
 The task function :func:`fetch_page` is module level, so any strategy of
-:func:`parallel_demo.run` can use it, process pools included.  It uses one
-:class:`httpx.Client` per thread: a client keeps a pool of open connections,
-which is what makes the second request to a server cheaper than the first,
-but a client is not meant to be shared by threads that each want their own
-connection limits and timeouts, and one per thread keeps every thread's
-connections its own.  :func:`fetch_all` runs a strategy and then closes every
-client the run opened, so nothing is left behind.
+:func:`parallel_demo.run` can use it, process pools included.  Every thread
+of a process shares ONE :class:`httpx.Client`: httpx documents its client as
+safe to share between threads, and one client means one connection pool, so
+a connection opened by one thread is reused by the next (the default
+``httpx.Limits`` allow 100 connections per client, 20 of them kept alive).
+The client is made on first use in each process (a forked child makes its
+own: sockets must not be shared across a fork) and closed when the process
+exits, so a chapter never has to close anything.
 
 Why httpx: a well-kept client library whose every request has a timeout by
 default (``requests`` has none: a silent server hangs it forever), that pools
@@ -17,6 +18,8 @@ for asyncio (``httpx.AsyncClient``), which the asyncio chapter reuses.
 
 from __future__ import annotations
 
+import atexit
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -27,39 +30,39 @@ from .trace import RunResult
 #: Seconds a request may take (connect, read, write, pool) before it fails.
 DEFAULT_TIMEOUT = 5.0
 
-_local = threading.local()  # .client: this thread's httpx.Client
-_open_lock = threading.Lock()  # must be held while touching _open
-_open: list[Any] = []  # every client this process opened and has not closed yet
-_ssl: list[Any] = []  # the one SSL context all clients share, made on first use
+_client_lock = threading.Lock()  # must be held while making or replacing _client
+_client: list[Any] = []  # [(pid, httpx.Client)]: this process's shared client, made on first use
 
 
-def _ssl_context():
-    # Loading the certificate bundle costs tens of milliseconds, and with a
-    # client per thread every thread would pay it, one after another under
-    # the GIL.  An SSLContext may be shared by threads, so it is made once.
-    with _open_lock:
-        if not _ssl:
+def _close_at_exit() -> None:
+    with _client_lock:
+        entries, _client[:] = list(_client), []
+    for pid, client in entries:
+        if pid == os.getpid():
+            client.close()
+
+
+atexit.register(_close_at_exit)
+
+
+def _shared_client():
+    """This process's one client, made on first use (again in a forked child)."""
+    entry = _client[0] if _client else None
+    if entry is not None and entry[0] == os.getpid() and not entry[1].is_closed:
+        return entry[1]
+    with _client_lock:  # two threads asking at once must not make two clients
+        entry = _client[0] if _client else None
+        if entry is None or entry[0] != os.getpid() or entry[1].is_closed:
             import httpx
 
-            _ssl.append(httpx.create_ssl_context())
-        return _ssl[0]
-
-
-def _thread_client(timeout: float = DEFAULT_TIMEOUT):
-    """This thread's client, made on first use (and again after close_clients)."""
-    client = getattr(_local, "client", None)
-    if client is None or client.is_closed:
-        import httpx
-
-        client = httpx.Client(timeout=timeout, verify=_ssl_context())
-        _local.client = client
-        with _open_lock:
-            _open.append(client)
-    return client
+            # A client inherited through fork is dropped, not closed: its
+            # sockets belong to the parent.
+            _client[:] = [(os.getpid(), httpx.Client(timeout=DEFAULT_TIMEOUT))]
+        return _client[0][1]
 
 
 def fetch_page(url: str) -> str:
-    """GET ``url`` with this thread's client and return the body as text.
+    """GET ``url`` with this process's shared client and return the body as text.
 
     Raises:
         httpx.HTTPStatusError: the server answered with an error (e.g. 503).
@@ -67,35 +70,36 @@ def fetch_page(url: str) -> str:
     """
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, got {type(url).__name__} {url!r}")
-    response = _thread_client().get(url)
+    response = _shared_client().get(url)
     response.raise_for_status()
     return response.text
 
 
-def close_clients() -> int:
-    """Close every client :func:`fetch_page` opened in this process; returns how many.
-
-    Call it when no fetch is running (e.g. after ``run`` returns).
-    """
-    with _open_lock:
-        clients, _open[:] = list(_open), []
-    for client in clients:
-        client.close()
-    return len(clients)
-
-
 def fetch_all(strategy: str, urls: Sequence[str], *, workers: int | None = None) -> RunResult:
-    """``run(strategy, fetch_page, urls, workers=workers)``, then close the clients it opened.
+    """``run(strategy, fetch_page, urls, workers=workers)``.
 
     Returns:
         The :class:`RunResult`; its ``results`` are the page bodies in URL order.
     """
     from .strategies import run
 
-    try:
-        return run(strategy, fetch_page, urls, workers=workers)
-    finally:
-        close_clients()
+    return run(strategy, fetch_page, urls, workers=workers)
+
+
+def default_thread_pool_workers(cpus: int | None = None) -> int:
+    """``ThreadPoolExecutor()``'s default ``max_workers`` on this Python and machine.
+
+    Up to 3.12: ``min(32, os.cpu_count() + 4)``; from 3.13:
+    ``min(32, os.process_cpu_count() + 4)`` (which follows the affinity
+    mask).  Either way a count of CPUs, for a pool that mostly waits.
+    ``cpus`` overrides the count, for tests.
+    """
+    import sys
+
+    if cpus is None:
+        counter = os.process_cpu_count if sys.version_info >= (3, 13) else os.cpu_count
+        cpus = counter() or 1
+    return min(32, cpus + 4)
 
 
 # ---------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """deadlock, starvation_and_fairness: locks you can watch: :class:`TrackedLock` records who holds and who waits,
 :class:`FairLock` serves waiters first come, first served.
 
-Both have exactly the API of :class:`threading.Lock` (``with``,
+Both have the API of :class:`threading.Lock` (``with``,
 ``acquire(blocking=True, timeout=-1)``, ``release()``, ``locked()``) and pass
-the same behavioural tests, so a chapter can swap one for another and change
-nothing else.
+the same behavioural tests, so a chapter can swap one for another.  They are
+not the same lock, though: a :class:`TrackedLock` does book-keeping on every
+call (slower, and it records), a :class:`FairLock` serves waiters in order
+(``threading.Lock`` promises no order), and neither is a C-level lock (so a
+signal handler that runs between their steps sees them mid-call).
 
 A :class:`LockMonitor` is the shared notebook of several tracked locks: every
 acquire and release becomes a :class:`LockRecord`, and at any moment it can
@@ -29,6 +32,9 @@ def _check_acquire_args(blocking: bool, timeout: float) -> None:
         raise ValueError("can't specify a timeout for a non-blocking call")
     if timeout < 0 and timeout != -1:
         raise ValueError("timeout value must be a non-negative number (or -1 for no timeout)")
+    if timeout > threading.TIMEOUT_MAX:
+        raise OverflowError(f"timeout value is too large (at most threading.TIMEOUT_MAX = "
+                            f"{threading.TIMEOUT_MAX:g} s), got {timeout!r}")
 
 
 @dataclass(frozen=True)
@@ -270,16 +276,34 @@ class FairLock:
             gate = threading.Lock()
             gate.acquire()
             self._waiters.append(gate)
-        if gate.acquire(True, timeout):
-            return True  # release() handed the lock to us; _locked stayed True
+        try:
+            if gate.acquire(True, timeout):
+                return True  # release() handed the lock to us; _locked stayed True
+        except BaseException:
+            # Interrupted while waiting (Jupyter's interrupt button raises
+            # KeyboardInterrupt here): leave the queue, or, if the lock was
+            # handed to us meanwhile, pass it on; otherwise release() would
+            # later hand it to a gate nobody waits at, and it stays locked.
+            self._give_up(gate, handed_over=self._release_after_interrupt)
+            raise
+        return self._give_up(gate, handed_over=lambda: True)
+
+    def _give_up(self, gate: threading.Lock, handed_over) -> bool:
+        """Leave the queue after a timeout or an interrupt; ``handed_over()`` if it was too late."""
         with self._mutex:
             try:
                 self._waiters.remove(gate)
             except ValueError:
-                # release() handed it over between our timeout and now: it is
-                # ours, and giving it back would break the queue's order.
-                return True
-            return False
+                pass  # release() already opened our gate: the lock is ours
+            else:
+                return False
+        # After a timeout: it is ours, and giving it back would break the
+        # queue's order.  After an interrupt: nobody will use it, so pass it on.
+        return handed_over()
+
+    def _release_after_interrupt(self) -> bool:
+        self.release()
+        return False
 
     def release(self) -> None:
         """Hand the lock to the longest waiter, or unlock it if nobody waits."""

@@ -22,12 +22,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable, Iterable, Mapping, Sequence
 
 from ._hang import JOIN_TIMEOUT, join_threads
 from ._validate import check_int as _check_int
 from .timing import Measurement, interleaved, measure_pool_map
 from .trace import RunResult, Trace, now, relabel
+from .verdict import Verdict, compare
 from .workloads import is_prime
 
 #: Ten numbers of assorted sizes, small enough that checking all of them
@@ -104,21 +106,31 @@ class PrimeCheck:
     def __init__(self, numbers: Iterable[int]):
         self.numbers = _check_numbers(numbers)
 
-    def primes(self, trace: Trace | None = None) -> list[int]:
+    def primes(self) -> list[int]:
         """The primes among the numbers, in input order."""
         found = []
-        for i, n in enumerate(self.numbers):
-            check = trace.wrap(is_prime, i, label=str(n)) if trace else is_prime
-            if check(n):
+        for n in self.numbers:
+            if is_prime(n):
                 found.append(n)
         return found
 
 
+def find_primes_loop(numbers: Iterable[int] = SMALL_NUMBERS) -> list[int]:
+    """Way 1, plain: ``PrimeCheck(numbers).primes()``, no trace."""
+    return PrimeCheck(numbers).primes()
+
+
 def primes_sequential(numbers: Iterable[int] = SMALL_NUMBERS) -> PrimeRun:
-    """Way 1: :class:`PrimeCheck` in a plain loop.  One lane, no threads."""
+    """Way 1, traced: :class:`PrimeCheck` in a loop, one record per number.  One lane.
+
+    For timelines only: the book times :func:`find_primes_loop`.
+    """
     checker = PrimeCheck(numbers)
+    found = []
     with Trace() as trace:
-        found = checker.primes(trace)
+        for i, n in enumerate(checker.numbers):  # PrimeCheck.primes, with a record per check
+            if trace.wrap(is_prime, i, label=str(n))(n):
+                found.append(n)
     records = [replace(r, worker="main thread") for r in trace.records]
     return PrimeRun("sequential", 1, found, records, trace.wall, trace.start,
                      numbers=checker.numbers, order=tuple(range(len(checker.numbers))))
@@ -138,29 +150,54 @@ class PrimeThread(threading.Thread):
     attribute, so no lock is needed.
     """
 
-    def __init__(self, number: int, index: int = 0, trace: Trace | None = None):
-        super().__init__(name=f"prime-{index}")
+    def __init__(self, number: int):
+        super().__init__()
         self.number = number
+        self.is_prime: bool | None = None  # set by run(); read it after join()
+
+    def run(self) -> None:
+        self.is_prime = is_prime(self.number)
+
+
+class _TracedPrimeThread(PrimeThread):
+    """:class:`PrimeThread` that also records its check in a :class:`Trace` (for timelines)."""
+
+    def __init__(self, number: int, index: int, trace: Trace):
+        super().__init__(number)
+        self.name = f"prime-{index}"
         self.index = index
         self.trace = trace
-        self.is_prime: bool | None = None  # set by run(); read it after join()
         self.submitted = now()
 
     def run(self) -> None:
         start = now()
-        self.is_prime = is_prime(self.number)
-        if self.trace is not None:
-            self.trace.record(self.index, start, now(), worker=f"thread {self.index}",
-                              label=str(self.number), submitted=self.submitted)
+        super().run()
+        self.trace.record(self.index, start, now(), worker=f"thread {self.index}",
+                          label=str(self.number), submitted=self.submitted)
 
 
 # Shown in the book (primes_thread_per_number) with inspect.getsource: keep it as the chapter reads it;
 # its near-twins elsewhere are deliberate, not duplicates to merge.
+def find_primes_thread_per_number(numbers: Iterable[int] = SMALL_NUMBERS) -> list[int]:
+    """Way 2, plain: a brand-new :class:`PrimeThread` for every number, then join them all."""
+    threads = [PrimeThread(n) for n in _check_numbers(numbers)]
+    try:
+        for t in threads:
+            t.start()
+    finally:
+        _join_all(threads)  # every started thread, against one deadline
+    return [t.number for t in threads if t.is_prime]
+
+
 def primes_thread_per_number(numbers: Iterable[int] = SMALL_NUMBERS) -> PrimeRun:
-    """Way 2: a brand-new :class:`PrimeThread` for every number, then join them all."""
+    """Way 2, traced: :func:`find_primes_thread_per_number` plus one record per thread.
+
+    For timelines only: recording costs time (see :func:`measure_tracing`),
+    so the book times :func:`find_primes_thread_per_number`.
+    """
     numbers = _check_numbers(numbers)
     with Trace() as trace:
-        threads = [PrimeThread(n, i, trace) for i, n in enumerate(numbers)]
+        threads = [_TracedPrimeThread(n, i, trace) for i, n in enumerate(numbers)]
         try:
             for t in threads:
                 t.start()
@@ -211,9 +248,47 @@ class PrimeOutput:
 
 # Shown in the book (primes_queue_and_lock) with inspect.getsource: keep it as the chapter reads it;
 # its near-twins elsewhere are deliberate, not duplicates to merge.
+def find_primes_queue(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 4, *,
+                      use_lock: bool = True, pause: bool = False) -> list[int]:
+    """Way 3, plain: ``workers`` threads take numbers from a queue until it is empty.
+
+    Args:
+        use_lock: Hold a lock while adding to the shared :class:`PrimeOutput`.
+            ``False`` is the "without the lock" demo.
+        pause: Passed to :meth:`PrimeOutput.add`: makes the race reliable.
+    """
+    numbers = _check_numbers(numbers)
+    tasks: queue.Queue[int] = queue.Queue()
+    for n in numbers:
+        tasks.put(n)  # all work is queued before any worker starts
+    output = PrimeOutput(len(numbers))
+    lock = threading.Lock()  # must be held while calling output.add
+
+    def worker() -> None:
+        while True:
+            try:
+                n = tasks.get_nowait()  # never get() without a timeout: it could wait forever
+            except queue.Empty:
+                return  # every number has been handed out: this worker is done
+            if is_prime(n):
+                if use_lock:
+                    with lock:
+                        output.add(n, pause=pause)
+                else:
+                    output.add(n, pause=pause)
+
+    threads = [threading.Thread(target=worker) for _ in range(_check_workers(workers))]
+    try:
+        for t in threads:
+            t.start()
+    finally:
+        _join_all(threads)
+    return output.primes
+
+
 def primes_queue_workers(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 4, *,
                          use_lock: bool = True, pause: bool = False) -> PrimeRun:
-    """Way 3: ``workers`` threads take numbers from a queue until it is empty.
+    """Way 3, traced: :func:`find_primes_queue` plus one record per number (for timelines).
 
     Args:
         use_lock: Hold a lock while adding to the shared :class:`PrimeOutput`.
@@ -265,9 +340,22 @@ def primes_queue_workers(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 
 
 # Shown in the book (primes_thread_pool) with inspect.getsource: keep it as the chapter reads it;
 # its near-twins elsewhere are deliberate, not duplicates to merge.
+def find_primes_pool(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 4) -> list[int]:
+    """Way 4, plain: ``pool.map`` checks the numbers; the parent keeps the primes."""
+    numbers = _check_numbers(numbers)
+    with ThreadPoolExecutor(max_workers=_check_workers(workers)) as pool:
+        answers = pool.map(is_prime, numbers, timeout=JOIN_TIMEOUT)
+        return [n for n, prime in zip(numbers, answers) if prime]
+
+
+# Shown in the book (primes_thread_pool) with inspect.getsource: keep it as the chapter reads it;
+# its near-twins elsewhere are deliberate, not duplicates to merge.
 def primes_thread_pool(numbers: Iterable[int] = SMALL_NUMBERS, workers: int = 4, *,
                        collect: str = "map") -> PrimeRun:
-    """Way 4: a ``ThreadPoolExecutor`` checks the numbers; the parent keeps the primes.
+    """Way 4, traced: a ``ThreadPoolExecutor`` checks the numbers, one record per task.
+
+    The timed version is :func:`find_primes_pool`; this one also shows the
+    order in which results came back.
 
     Args:
         collect: ``"map"``: ``pool.map`` hands results back in input order.
@@ -360,7 +448,7 @@ def typical_run(way: Callable[..., PrimeRun], numbers: Iterable[int] = SMALL_NUM
 # ---------------------------------------------------------------------------
 # 5. What it shows: measure the four ways, compare with the post, grow the input.
 
-#: The four ways, by the names :data:`POST_FIGURES` uses.
+#: The four ways as traced runs (for timelines), by the names :data:`POST_FIGURES` uses.
 WAYS: dict[str, Callable[[Iterable[int]], PrimeRun]] = {
     "sequential": primes_sequential,
     "thread per number": primes_thread_per_number,
@@ -368,58 +456,128 @@ WAYS: dict[str, Callable[[Iterable[int]], PrimeRun]] = {
     "ThreadPoolExecutor": primes_thread_pool,
 }
 
+#: The four ways as the chapters show them, with no tracing: what the book times.
+PLAIN_WAYS: dict[str, Callable[[Iterable[int]], list[int]]] = {
+    "sequential": find_primes_loop,
+    "thread per number": find_primes_thread_per_number,
+    "four threads + queue": find_primes_queue,
+    "ThreadPoolExecutor": find_primes_pool,
+}
+
 
 def measure_ways(numbers: Iterable[int] = SMALL_NUMBERS, *,
-                 ways: Mapping[str, Callable[[Iterable[int]], object]] | None = None,
+                 ways: Mapping[str, Callable[[Iterable[int]], object]] | Sequence[str] | None = None,
                  repeat: int = 25, warmup: int = 3) -> dict[str, Measurement]:
-    """Time each way (default: :data:`WAYS`) on the same numbers: ``{name: Measurement}``.
+    """Time each way on the same numbers, in turns: ``{name: Measurement}``.
 
-    The ways take turns, one repeat of each per round, so a burst of load on
-    a shared machine hits all of them alike instead of one.
+    Args:
+        ways: A mapping ``{name: way}``, or names from :data:`PLAIN_WAYS`;
+            default: all of :data:`PLAIN_WAYS`, the plain code the chapters
+            show.  Every chapter times the same plain callables, so the same
+            task gives the same time (within its spread) in every chapter.
+
+    The ways take turns (:func:`~parallel_demo.timing.interleaved`), so a
+    burst of load on a shared machine hits all of them alike.
     """
     numbers = _check_numbers(numbers)
-    ways = dict(WAYS if ways is None else ways)
-    _check_int("repeat", repeat, minimum=1)
-    for _ in range(warmup):
-        for way in ways.values():
-            way(numbers)
-    times: dict[str, list[float]] = {name: [] for name in ways}
-    for _ in range(repeat):
-        for name, way in ways.items():
-            t0 = now()
-            way(numbers)
-            times[name].append(now() - t0)
-    return {name: Measurement(name, tuple(ts)) for name, ts in times.items()}
+    if ways is None:
+        ways = PLAIN_WAYS
+    elif not isinstance(ways, Mapping):
+        unknown = [w for w in ways if w not in PLAIN_WAYS]
+        if unknown:
+            raise ValueError(f"ways: unknown name(s) {unknown}; choose from {list(PLAIN_WAYS)} "
+                             "or pass a mapping {name: callable}")
+        ways = {w: PLAIN_WAYS[w] for w in ways}
+    return interleaved({name: partial(way, numbers) for name, way in ways.items()},
+                       repeat=_check_int("repeat", repeat, minimum=1),
+                       warmup=_check_int("warmup", warmup, minimum=0))
+
+
+def measure_tracing(numbers: Iterable[int] = SMALL_NUMBERS, *, repeat: int = 100,
+                    warmup: int = 5) -> dict[str, Measurement]:
+    """What recording costs: the plain loop against the traced loop, interleaved.
+
+    Returns:
+        ``{"plain loop": Measurement, "traced loop": Measurement}``.
+    """
+    numbers = _check_numbers(numbers)
+    return interleaved({"plain loop": partial(find_primes_loop, numbers),
+                        "traced loop": partial(primes_sequential, numbers)},
+                       repeat=repeat, warmup=warmup)
+
+
+def _start_and_join_idle_thread() -> None:
+    t = threading.Thread(target=int)  # int() returns at once: the thread does no work
+    t.start()
+    _join_all([t])
+
+
+def measure_thread_costs(numbers: Iterable[int] = SMALL_NUMBERS, *, repeat: int = 200,
+                         warmup: int = 5) -> dict[str, Measurement]:
+    """The loop, thread per number, and one idle thread's start and join, interleaved.
+
+    Returns:
+        ``{"loop", "thread per number", "one idle thread", "one check"}``:
+        the last is the loop's times divided by the count of numbers (the
+        average cost of one check, run by run).
+    """
+    numbers = _check_numbers(numbers)
+    if not numbers:
+        raise ValueError("numbers must not be empty: one check is the loop's time per number")
+    timed = interleaved({"loop": partial(find_primes_loop, numbers),
+                         "thread per number": partial(find_primes_thread_per_number, numbers),
+                         "one idle thread": _start_and_join_idle_thread},
+                        repeat=repeat, warmup=warmup)
+    timed["one check"] = Measurement("one check",
+                                     tuple(t / len(numbers) for t in timed["loop"].times))
+    return timed
 
 
 @dataclass(frozen=True)
 class OrderingRow:
-    """Is ``faster`` quicker than ``slower`` in the post, and here?"""
+    """Is ``faster`` quicker than ``slower`` in the post, and here?
+
+    Attributes:
+        verdict: :func:`~parallel_demo.verdict.compare` of ``faster`` against
+            ``slower`` here (repeated, interleaved runs, with their spread).
+    """
 
     faster: str
     slower: str
     ratio_post: float
     ratio_here: float
+    verdict: Verdict
 
     @property
     def reproduces(self) -> bool:
-        return self.ratio_here > 1.0
+        """The post's ordering holds here beyond the noise."""
+        return self.verdict.a_wins
+
+    @property
+    def outcome(self) -> str:
+        """``"yes"``, ``"NO"`` (reversed beyond the noise) or ``"tie"`` (within the noise)."""
+        return "yes" if self.verdict.a_wins else "NO" if self.verdict.b_wins else "tie"
 
 
 def compare_orderings(measured: Mapping[str, Measurement],
                       reported: Mapping[str, float] = POST_FIGURES) -> list[OrderingRow]:
-    """Every pair of ways, oriented as the post ranks them, with both ratios.
+    """Every pair of ways, oriented as the post ranks them, with both ratios and a verdict.
 
     ``ratio_post`` is slower / faster in the post (always > 1); ``ratio_here``
-    is the same ratio of the medians measured now: above 1 means the
-    post's ordering of that pair reproduces here.
+    is the same ratio of the medians measured now.  Whether the post's
+    ordering *holds* is the verdict's call, which sees both sides' spread.
     """
     names = sorted(reported, key=reported.get)
+    missing = [n for n in names if n not in measured]
+    if missing:
+        raise ValueError(f"measured lacks {missing}: time every way of POST_FIGURES "
+                         "(measure_ways() does)")
     rows = []
     for a, fast in enumerate(names):
         for slow in names[a + 1:]:
             rows.append(OrderingRow(fast, slow, reported[slow] / reported[fast],
-                                    measured[slow].median / measured[fast].median))
+                                    measured[slow].median / measured[fast].median,
+                                    compare(measured[fast], measured[slow])))
     return rows
 
 

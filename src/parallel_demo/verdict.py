@@ -185,3 +185,59 @@ def crossover(sizes: Sequence[int], a: Sequence[Measurement], b: Sequence[Measur
         size = sizes[k]
     return Crossover(size, verdicts, tuple(sizes))
 
+
+
+@dataclass(frozen=True)
+class AmountVerdict:
+    """A comparison of two sets of counts or sizes (turns, lost updates, bytes): more, fewer, a tie.
+
+    Attributes:
+        word: ``"more"`` (a's typical runs all above b's, by the margin),
+            ``"fewer"`` (all below) or ``"tie"``.
+        a, b: The values of each side, one per run.
+        low_a, high_a, low_b, high_b: Each side's typical range (the extreme
+            runs are left out once there are five or more).
+    """
+
+    word: str
+    a: tuple[float, ...]
+    b: tuple[float, ...]
+    low_a: float
+    high_a: float
+    low_b: float
+    high_b: float
+    reason: str = ""
+
+    def sentence(self, a: str, b: str, what: str, fmt=lambda x: f"{x:,.0f}") -> str:
+        """E.g. ``"the polite thread got fewer turns with Lock than with FairLock: 83-166 vs 264-283"``."""
+        def span(lo, hi):
+            return fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)} to {fmt(hi)}"
+
+        ranges = (f"{span(self.low_a, self.high_a)} vs {span(self.low_b, self.high_b)} "
+                  f"in the typical runs, {min(len(self.a), len(self.b))} runs each")
+        if self.word == "tie":
+            why = f" {self.reason}" if self.reason else ""
+            return f"{what}: a tie within the noise between {a} and {b} ({ranges}).{why}"
+        return f"{what}: {self.word} with {a} than with {b} ({ranges})."
+
+
+def compare_amounts(a, b, *, margin: float = MARGIN) -> AmountVerdict:
+    """Are ``a``'s values (one per run) more than ``b``'s, fewer, or a tie within the noise?
+
+    The same rule as :func:`compare`: at least :data:`MIN_RUNS` runs a side,
+    and one side's typical runs must all lie beyond the other's by ``margin``.
+    """
+    a, b = tuple(float(x) for x in a), tuple(float(x) for x in b)
+    if not a or not b:
+        raise ValueError("compare_amounts needs at least one value on each side")
+    check_number("margin", margin, low=0.0, high=1.0)
+    a_lo, a_hi = _band(a)
+    b_lo, b_hi = _band(b)
+    word, reason = "tie", ""
+    if min(len(a), len(b)) < MIN_RUNS:
+        reason = f"{min(len(a), len(b))} run(s) is too few to call a difference."
+    elif a_lo > b_hi * (1 + margin):
+        word = "more"
+    elif a_hi * (1 + margin) < b_lo:
+        word = "fewer"
+    return AmountVerdict(word, a, b, a_lo, a_hi, b_lo, b_hi, reason)

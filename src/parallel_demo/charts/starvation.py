@@ -6,9 +6,10 @@ from typing import Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
-from ..starvation import FairnessReport, PipelineReport
-from ._style import BOOK_STYLE, PALETTE, Bar, draw_lanes
+from ..starvation import FairnessReport, FairnessSeries, PipelineReport
+from ._style import BOOK_STYLE, PALETTE, Bar, draw_lanes, new_figure, worker_color
 
 
 def plot_fairness(reports: Sequence[FairnessReport], *, title: str | None = None):
@@ -102,3 +103,45 @@ def plot_pipeline(report: PipelineReport, *, title: str = "Producer and consumer
         for side in ("top", "right"):
             a.spines[side].set_visible(False)
     return ax, axq
+
+
+def plot_fairness_runs(series: FairnessSeries, *, title: str | None = None):
+    """Every contest of a :class:`FairnessSeries` as a dot: the polite threads' share of the
+    turns (left) and their longest wait (right, log scale), one row per lock.
+
+    Returns:
+        The two Axes.
+    """
+    import random
+
+    fig, axes = new_figure(1, 2, height=2.2 + 0.5 * len(series.locks), width=8.4)
+    left, right = axes[0]
+    rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud
+    for k, lock in enumerate(series.locks):
+        colour = worker_color(k)
+        shares = [100 * x for x in series.polite_share(lock)]
+        waits = [1e3 * x for x in series.longest_waits(lock)]
+        ys = [k + rng.uniform(-0.15, 0.15) for _ in shares]
+        left.plot(shares, ys, "o", color=colour, markersize=7, alpha=0.8, markeredgecolor="white")
+        right.plot(waits, ys, "o", color=colour, markersize=7, alpha=0.8, markeredgecolor="white")
+    reports = next(iter(series.runs.values()))
+    if reports:
+        n = len(reports[0].counts)
+        polite = n - 1
+        left.axvline(100 * polite / n, color="grey", linestyle="--", linewidth=1)
+        left.text(100 * polite / n, -0.45, " equal turns", color="grey", fontsize=8, va="bottom")
+    for ax in (left, right):
+        ax.set_yticks(range(len(series.locks)), series.locks)
+        ax.set_ylim(len(series.locks) - 0.5, -0.7)
+        ax.grid(False, axis="y")
+    left.set_xlim(0, 100)
+    left.set_xlabel("polite threads' share of all turns (%), one dot per run")
+    left.set_title("Who got the lock")
+    right.set_xscale("log")
+    right.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    right.set_xlabel("polite threads' longest wait (ms, log scale)")
+    right.set_title("How long the polite waited, at worst")
+    right.tick_params(labelleft=False)
+    fig = left.figure
+    fig.suptitle(title or "One greedy thread against polite ones, several runs", fontweight="bold")
+    return left, right
