@@ -12,7 +12,7 @@ NB_START_METHODS ?= spawn forkserver
 NBVAL = $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
         --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: book test test-lib test-notebooks test-build test-browser execute doctor clean help
+.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu execute doctor bench clean help
 
 help:
 	@echo "make book      build the HTML book into _build/html"
@@ -89,11 +89,18 @@ test-browser: setup test-build
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } >/dev/null
 	$(BIN)/python -m pytest -q tests/test_pages.py
 
+# Every notebook on one CPU (as Binder often gives): cells that raised vs outputs that differ.
+test-one-cpu: setup
+	$(BIN)/python tools/one_cpu.py
+
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py book
 
 doctor: setup
 	$(BIN)/python -m parallel_demo doctor
+
+bench: setup
+	$(BIN)/python -m parallel_demo bench
 
 clean:
 	rm -rf _build _vendor

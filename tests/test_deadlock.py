@@ -129,3 +129,34 @@ def test_charts_draw_reports():
     ax = plot_meals([3, 0, 2])
     assert len(ax.patches) == 3
     assert plot_lock_timeline([]).get_title()
+
+
+@pytest.mark.timeout(30)
+def test_livelock_collides_in_every_round_and_cleans_up():
+    from parallel_demo import livelock
+
+    for _ in range(3):  # deterministic: the barrier keeps both in step
+        r = livelock(rounds=3, patience=0.01, pause=0.005)
+        assert r.finished == [] and r.gave_up == ["thread 1", "thread 2"]
+        assert r.attempts == {"thread 1": 3, "thread 2": 3} and r.threads_left == []
+        assert "LIVELOCK" in repr(r)
+        assert sum(rec.timed_out for rec in r.records) == 6
+
+
+@pytest.mark.timeout(30)
+def test_stuck_stacks_show_where_each_thread_waits():
+    from parallel_demo import stuck_stacks
+
+    stacks = stuck_stacks(hold=0.3)
+    assert sorted(stacks) == ["thread 1", "thread 2"]
+    for frames in stacks.values():
+        assert "in transfer: if second.acquire(timeout=hold)" in frames[-1]
+
+
+@pytest.mark.parametrize("kwargs, error", [({"rounds": 0}, ValueError), ({"patience": 0}, ValueError),
+                                           ({"rounds": "3"}, TypeError), ({"pause": -1}, ValueError)])
+def test_livelock_bad_input(kwargs, error):
+    from parallel_demo import livelock
+
+    with pytest.raises(error):
+        livelock(**kwargs)

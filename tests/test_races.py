@@ -133,3 +133,25 @@ def test_stall_detection_gives_up_early_and_frees_locks_in_containers():
     result = hammer(grab, threads=2, times=3, timeout=20.0, traced=True, shared=shared, stall=0.5)
     assert result.hung and result.stuck == 0
     assert result.wall < 10.0
+
+
+@pytest.mark.timeout(30)
+def test_queue_total_is_exact_and_leaves_nothing():
+    from parallel_demo import queue_total
+
+    assert queue_total(producers=4, each=500) == 2000
+    assert queue_total(producers=1, each=0) == 0
+
+
+def test_explain_functions_say_what_the_runs_show():
+    from parallel_demo import RaceResult, explain_lock_cost, explain_naive, explain_runs
+
+    exact = [RaceResult("naive", 4, 10, 40, 0.01)] * 3
+    lossy = [RaceResult("yielding", 4, 10, 12, 0.01 + k * 1e-4) for k in range(5)]
+    assert "all 3 runs counted to exactly 40" in explain_naive(exact)
+    assert "lost updates in 5 of 5 runs" in explain_runs({"yielding": lossy})
+    assert "exact in all 3 runs" in explain_runs({"naive": exact})
+    slow = [RaceResult("locked", 4, 10, 40, 0.05 + k * 1e-4) for k in range(5)]
+    assert "was slower than" in explain_lock_cost({"yielding": lossy, "locked": slow})
+    same = [RaceResult("locked", 4, 10, 40, 0.01 + k * 1e-4) for k in range(5)]
+    assert "tie within the noise" in explain_lock_cost({"yielding": lossy, "locked": same})

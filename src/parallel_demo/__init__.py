@@ -21,7 +21,8 @@ __version__ = "0.2.0"
 #: teaching order.  Chart modules live in ``charts/``, checkers in ``checks/``.
 _API: dict[str, str] = {
     # core
-    "env": "CPUCounts DoctorReport cpu_counts default_start_method doctor effective_cpus",
+    "env": "CPUCounts DoctorReport cpu_counts default_start_method doctor effective_cpus "
+           "time_strategies",
     "_hang": "leftovers",
     "strategies": "STRATEGIES register_strategy run strategy_available",
     "timing": "Measurement SpeedupRow format_seconds format_speedups interleaved measure "
@@ -36,9 +37,11 @@ _API: dict[str, str] = {
     "charts.timeline": "plot_timeline plot_timelines plot_timeline_grid",
     "charts.timing": "plot_comparison plot_speedup plot_timing_spread",
     "checks.trace": "check_concurrency check_tasks_per_worker",
+    "explain": "explain_machine explain_cpu_demo explain_io_overlap explain_startup "
+               "explain_io_speedup explain_gil_speedups explain_switch_cost",
     # Part I
     "affinity": "CAN_PIN CpuTimed cpu_parallelism cpu_timed pin_to_cpus run_pinned usable_cpus "
-                "worker_cpus",
+                "worker_cpus max_in_progress CpuDemo cpu_demo concurrent_only_way",
     "charts.affinity": "plot_cpu_timelines",
     "checks.affinity": "SCENARIOS check_classification check_cpus_executing",
     "identity": "Identity ThreadError append_from_processes append_from_threads "
@@ -47,24 +50,28 @@ _API: dict[str, str] = {
     "checks.identity": "check_pool_pays_off check_run_in_thread check_same_thread",
     # Part II
     "server": "LatencyServer ServerStats",
-    "fetch": "ThroughputRow fetch_all fetch_page littles_law measure_throughput",
+    "fetch": "ThroughputRow fetch_all fetch_page littles_law measure_throughput "
+             "default_thread_pool_workers",
     "charts.fetch": "plot_throughput",
     "checks.fetch": "check_fetch_pages check_threads_needed check_throughput_model",
     "widgets": "explore_io io_explorer",
-    "gil": "switch_interval",
+    "gil": "switch_interval CAN_COUNT_SWITCHES thread_switches switch_counted Switched "
+           "SwitchRun SwitchCost measure_switch_cost",
     "checks.gil": "check_gil_prediction check_max_overlap",
     # Part III
     "interleave": "Execution Exploration ThreadSpec explore increment interleavings run_schedule",
     "charts.interleave": "plot_execution plot_interleavings plot_outcomes",
     "races": "RACE_KINDS AtomicityRow HammerResult RaceResult SharedCounter UnsafeBank "
-             "UnsafeCounter atomicity_table calling_increment hammer instructions "
-             "locked_increment naive_increment race_runs stress yielding_increment",
+             "UnsafeCounter atomicity_table calling_increment explain_lock_cost explain_naive "
+             "explain_runs hammer instructions locked_increment naive_increment queue_total "
+             "race_runs stress yielding_increment",
     "charts.races": "plot_lost_updates",
     "checks.races": "LOSING_QUESTION check_bank check_counter check_losing_interleavings",
     "locks": "FairLock LockMonitor LockRecord TrackedLock WaitForGraph",
     "charts.locks": "plot_lock_timeline plot_wait_for_graph",
-    "deadlock": "DeadlockReport DiningReport count_deadlocks dine naive_philosopher "
-                "ordered_philosopher reacquire two_locks two_locks_with_backoff",
+    "deadlock": "DeadlockReport DiningReport count_deadlocks dine livelock naive_philosopher "
+                "ordered_philosopher reacquire stuck_stacks two_locks two_locks_with_backoff "
+                "where_threads_wait",
     "charts.deadlock": "plot_meals",
     "checks.deadlock": "check_find_cycle check_philosopher",
     "starvation": "FairnessReport FairnessSeries PipelineReport QueueEvent explain_fairness "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ._hang import JOIN_TIMEOUT, join_threads
-from ._validate import check_int
+from ._validate import check_int, check_seconds
 from .locks import LockMonitor, LockRecord, TrackedLock, WaitForGraph
 from .trace import now
 
@@ -34,7 +34,8 @@ class DeadlockReport:
     """What happened when threads tried to take their locks.
 
     Attributes:
-        order: How the locks were taken (``"opposite"``, ``"global"``, ``"backoff"``).
+        order: How the locks were taken (``"opposite"``, ``"global"``, ``"backoff"``,
+            ``"livelock"``).
         finished: Names of the threads that did their work (held both locks).
         gave_up: Names of the threads whose wait timed out and who gave up.
         graph: The wait-for graph at the first timeout, or ``None``.
@@ -62,6 +63,8 @@ class DeadlockReport:
         verdict = "DEADLOCK" if self.deadlocked else "no deadlock"
         if self.order == "backoff" and self.deadlocked and not self.gave_up:
             verdict = "recovered"
+        if self.order == "livelock":
+            verdict = "LIVELOCK" if not self.finished else "escaped"
         text = f"DeadlockReport({self.order}: {verdict}; finished {', '.join(self.finished) or 'none'}"
         if self.gave_up:
             text += f"; gave up {', '.join(self.gave_up)}"
@@ -201,6 +204,122 @@ def two_locks_with_backoff(*, patience: float = 0.05, seed: int = 0,
     return DeadlockReport("backoff", sorted(finished), sorted(gave_up),
                           timeouts[0] if timeouts else None, mon.records,
                           attempts=dict(sorted(attempts.items())), threads_left=left, start=mon.start)
+
+
+def _lockstep_transfer(name: str, first: TrackedLock, second: TrackedLock,
+                       step: threading.Barrier, patience: float, pause: float, tries: int,
+                       attempts: dict[str, int], finished: list[str], gave_up: list[str]) -> None:
+    # Fixed back-off, kept in step by a barrier: both take their first lock,
+    # both wait for the second, both give up, both let go, both pause.  That
+    # is the worst case of two threads whose identical back-offs keep them in
+    # step, made certain.
+    for k in range(1, tries + 1):
+        try:
+            with first:
+                step.wait()  # both hold their first lock now
+                if second.acquire(timeout=patience):
+                    try:
+                        finished.append(name)
+                        attempts[name] = k
+                        return
+                    finally:
+                        second.release()
+                step.wait()  # both gave up: let go together
+        except threading.BrokenBarrierError:
+            break
+        time.sleep(pause)  # the same fixed back-off as the other thread
+    attempts[name] = tries
+    gave_up.append(name)
+
+
+def livelock(*, rounds: int = 4, patience: float = 0.02, pause: float = 0.01) -> DeadlockReport:
+    """Back-off without randomness: two threads let go together and collide again, every round.
+
+    Each thread takes its first lock, waits ``patience`` seconds for the
+    second, lets go, waits a *fixed* ``pause`` and tries again.  A barrier
+    keeps the two in step (what identical back-offs tend to do, made
+    certain), so they collide in every one of ``rounds`` rounds: both are busy
+    the whole time, and neither makes progress.  That is a livelock.
+    """
+    check_int("rounds", rounds, minimum=1, maximum=50)
+    patience = check_seconds("patience", patience, maximum=5)
+    pause = check_seconds("pause", pause, allow_zero=True, maximum=5)
+    mon = LockMonitor()
+    a, b = mon.lock("lock A"), mon.lock("lock B")
+    step = threading.Barrier(2, timeout=_JOIN)
+    attempts: dict[str, int] = {}
+    finished: list[str] = []
+    gave_up: list[str] = []
+    threads = [threading.Thread(target=_lockstep_transfer, name=name, daemon=True,
+                                args=(name, first, second, step, patience, pause, rounds,
+                                      attempts, finished, gave_up))
+               for name, first, second in [("thread 1", a, b), ("thread 2", b, a)]]
+    for t in threads:
+        t.start()
+    left = _join_all(threads, timeout=rounds * (patience + pause) * 2 + _JOIN)
+    timeouts = mon.timeouts
+    return DeadlockReport("livelock", sorted(finished), sorted(gave_up),
+                          timeouts[0] if timeouts else None, mon.records,
+                          attempts=dict(sorted(attempts.items())), threads_left=left,
+                          start=mon.start)
+
+
+def where_threads_wait(threads: list[threading.Thread] | None = None) -> dict[str, list[str]]:
+    """The innermost frames of each live thread (or of ``threads``): where each one is stuck.
+
+    Read from ``sys._current_frames()``, the same source ``faulthandler`` and
+    ``py-spy dump`` use.  A plain ``threading.Lock`` cannot say who waits for
+    it; the waiting threads' stacks can.  Returns ``{thread name: ["file:line
+    in function: source", ...]}`` with the innermost frame last.
+    """
+    import linecache
+    import os
+    import sys
+
+    by_ident = {t.ident: t for t in (threads or threading.enumerate())}
+    out: dict[str, list[str]] = {}
+    for ident, frame in sys._current_frames().items():
+        t = by_ident.get(ident)
+        if t is None or ident == threading.get_ident():
+            continue
+        lines = []
+        f = frame
+        while f is not None and len(lines) < 6:
+            code = f.f_code
+            src = linecache.getline(code.co_filename, f.f_lineno).strip()
+            lines.append(f"{os.path.basename(code.co_filename)}:{f.f_lineno} in {code.co_name}: {src}")
+            f = f.f_back
+        out[t.name] = list(reversed(lines))
+    return out
+
+
+def stuck_stacks(*, hold: float = 0.5) -> dict[str, list[str]]:
+    """A deadlock caught in the act: both threads blocked, and the stacks that show where.
+
+    Two threads take two locks in opposite orders (plain ``threading.Lock``s,
+    with a timeout of ``hold`` seconds so the demo ends by itself).  While they
+    are blocked, the caller reads :func:`where_threads_wait` for them; then the
+    timeouts let go.  Returns the stacks.
+    """
+    hold = check_seconds("hold", hold, maximum=5)
+    a, b = threading.Lock(), threading.Lock()
+    both = threading.Barrier(3, timeout=_JOIN)
+
+    def transfer(first: threading.Lock, second: threading.Lock) -> None:
+        with first:
+            both.wait()
+            if second.acquire(timeout=hold):  # never succeeds: the other holds it
+                second.release()
+
+    threads = [threading.Thread(target=transfer, args=(a, b), name="thread 1", daemon=True),
+               threading.Thread(target=transfer, args=(b, a), name="thread 2", daemon=True)]
+    for t in threads:
+        t.start()
+    both.wait()
+    time.sleep(min(0.05, hold / 4))  # let both reach their second acquire
+    stacks = where_threads_wait(threads)
+    _join_all(threads, timeout=hold + _JOIN)
+    return stacks
 
 
 def reacquire(lock, *, timeout: float = 0.2) -> tuple[bool, float]:

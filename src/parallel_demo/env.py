@@ -13,9 +13,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import platform
 import sys
-import sysconfig
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -241,7 +239,12 @@ class DoctorReport:
 
 
 def doctor() -> DoctorReport:
-    """Examine this interpreter and machine; see :class:`Report`."""
+    """Examine this interpreter and machine; see :class:`DoctorReport`."""
+    # Imported here, not at the top: every worker process imports this module
+    # (through parallel_demo), and pays for each import it makes.
+    import platform
+    import sysconfig
+
     counts = cpu_counts()
     return DoctorReport(
         python=platform.python_version(),
@@ -260,3 +263,33 @@ def doctor() -> DoctorReport:
     )
 
 
+
+
+def time_strategies(fn, items, strategies=("sequential", "thread_pool", "process_pool"), *,
+                    workers: int | None = None, repeat: int = 3, warmup: int = 0):
+    """Run ``fn`` over ``items`` with each strategy, in turns, ``repeat`` times.
+
+    Returns:
+        ``(timed, runs)``: ``{strategy: Measurement}`` of every run's wall
+        time (from :func:`~parallel_demo.timing.interleaved`, for
+        :func:`~parallel_demo.verdict.compare`), and ``{strategy: RunResult}``,
+        the least disturbed run of each (the shortest), for the timelines.
+    """
+    from .strategies import run
+    from .timing import interleaved
+
+    items = list(items)
+    if not items:
+        raise ValueError("items is empty: give the tasks to run")
+    strategies = tuple(strategies)
+    if not strategies:
+        raise ValueError("strategies is empty: name at least one, e.g. ('sequential',)")
+    kept: dict[str, list] = {s: [] for s in strategies}
+
+    def case(s: str):
+        def go():
+            kept[s].append(run(s, fn, items, workers=None if s == "sequential" else workers))
+        return go
+
+    timed = interleaved({s: case(s) for s in strategies}, repeat=repeat, warmup=warmup)
+    return timed, {s: min(kept[s], key=lambda r: r.wall) for s in strategies}

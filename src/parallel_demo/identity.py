@@ -279,13 +279,39 @@ def startup_cost(kind: str = "thread", *, start_method: str | None = None, repea
         return measure(_process_round_trip, ctx, task, repeat=repeat, warmup=warmup, label=label)
 
 
-def startup_costs(*, repeat: int = 5, warmup: int = 1,
-                  start_methods: list[str] | None = None) -> list[Measurement]:
-    """:func:`startup_cost` of a thread, then of a process under each start method here."""
+def startup_costs(*, repeat: int = 5, warmup: int = 1, start_methods: list[str] | None = None,
+                  task: Callable[[], Any] | None = None) -> list[Measurement]:
+    """:func:`startup_cost` of a thread, then of a process under each start method here.
+
+    The cases take turns (:func:`~parallel_demo.timing.interleaved`), so
+    load from elsewhere lands on all of them alike and they can be compared.
+
+    Args:
+        task: Also time, beside each bare child, a child that runs ``task``
+            (e.g. ``functools.partial(is_prime, 7)``): the difference is what
+            the child pays to import the task's module.  (Under ``fork`` the
+            child inherits the parent's imports, so it pays nothing.)
+
+    Returns:
+        Measurements labelled ``"thread"``, ``"process (<method>)"`` and, with
+        a task, ``"process (<method>) + <task name>"`` after each method's bare one.
+    """
+    import functools
+
+    from .timing import interleaved
+
     methods = multiprocessing.get_all_start_methods() if start_methods is None else start_methods
-    return [startup_cost("thread", repeat=repeat, warmup=warmup)] + [
-        startup_cost("process", start_method=m, repeat=repeat, warmup=warmup) for m in methods
-    ]
+    if task is not None:
+        check_callable("task", task)
+        name = getattr(getattr(task, "func", task), "__name__", "task")
+    cases: dict[str, Callable[[], Any]] = {"thread": _thread_round_trip}
+    for m in methods:
+        ctx = _context(m)
+        cases[f"process ({m})"] = functools.partial(_process_round_trip, ctx, os.getpid)
+        if task is not None:
+            cases[f"process ({m}) + {name}"] = functools.partial(_process_round_trip, ctx, task)
+    with quiet_fork_warning():
+        return list(interleaved(cases, repeat=repeat, warmup=warmup).values())
 
 
 # ---------------------------------------------------------------------------

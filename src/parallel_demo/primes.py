@@ -685,3 +685,52 @@ def sweep_chunksize(numbers: Sequence[int], chunksizes: Sequence[int], *,
     numbers = list(_check_numbers(numbers))
     return measure_pool_map(is_prime, numbers, workers=workers, repeat=repeat,
                             chunksize=list(chunksizes), start_method=start_method)
+
+
+def chunksize_vs_loop(numbers: Sequence[int], chunksizes: Sequence[int], *,
+                      workers: int | None = None, repeat: int = 3,
+                      start_method: str | None = None,
+                      timeout: float = 120.0) -> tuple[list[Measurement], Measurement]:
+    """:func:`sweep_chunksize` with the plain loop timed in the same rounds.
+
+    One warm pool (started, and every worker warmed up, before any timing);
+    then each round times one ``pool.map`` per chunksize and one plain loop,
+    ``primes_in(numbers)``, through :func:`~parallel_demo.timing.interleaved`,
+    so the loop and the pool see the same load and
+    :func:`~parallel_demo.verdict.compare` can judge them.  (The shared
+    :func:`~parallel_demo.timing.measure_pool_map` times pool maps only.)
+
+    Returns:
+        ``(one Measurement per chunksize, the loop's Measurement)``.
+    """
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
+    from .env import effective_cpus
+    from .workloads import primes_in
+
+    numbers = list(_check_numbers(numbers))
+    sizes = [_check_int("chunksize", c, minimum=1) for c in chunksizes]
+    if not sizes:
+        raise ValueError("chunksizes must name at least one chunksize, e.g. [1, 16, 250]")
+    workers = effective_cpus() if workers is None else _check_workers(workers)
+    ctx = multiprocessing.get_context(check_start_method(start_method))
+    with quiet_fork_warning():
+        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
+            list(pool.map(is_prime, numbers, timeout=timeout))  # starts every worker
+            cases = {f"chunksize {c}": partial(_map_all, pool, numbers, c, timeout) for c in sizes}
+            cases["the plain loop"] = partial(primes_in, numbers)
+            timed = interleaved(cases, repeat=_check_int("repeat", repeat, minimum=1), warmup=0)
+        except BaseException:
+            stop_pool_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    loop = timed.pop("the plain loop")
+    return [replace(m, workers=workers) for m in timed.values()], loop
+
+
+def _map_all(pool, numbers: list[int], chunksize: int, timeout: float) -> list[bool]:
+    return list(pool.map(is_prime, numbers, chunksize=chunksize, timeout=timeout))

@@ -33,8 +33,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
+from ._hang import join_threads
 from .trace import now
 
 
@@ -99,7 +100,7 @@ def calling_increment(counter: SharedCounter) -> None:
 # Shown in the book (race_conditions) with inspect.getsource: keep it as the chapter reads it;
 # its near-twins elsewhere are deliberate, not duplicates to merge.
 def yielding_increment(counter: SharedCounter) -> None:
-    """Read, let other threads run, write: the race, shown every time."""
+    """Read, let other threads run, write: the race, shown in (almost) every run."""
     value = counter.value
     time.sleep(0)  # waiting (I/O, a log line, a lock) lets others run
     counter.value = value + 1
@@ -536,3 +537,78 @@ def atomicity_table(*, threads: int = 4, times: int = 200, seed: int = 0,
     return rows
 
 
+
+
+# Shown in the book (race_conditions) with inspect.getsource: keep it as the chapter reads it;
+# its near-twin, _queue_run (which also times and yields), is deliberate.
+def queue_total(producers: int = 4, each: int = 1000, *, timeout: float = 10.0) -> int:
+    """Producers hand 1s to the caller through a queue; only the caller adds them up."""
+    handoff: queue.Queue = queue.Queue()
+    done = object()  # one "I'm finished" marker per producer
+
+    def producer() -> None:
+        for _ in range(each):
+            handoff.put(1)  # Queue locks internally: safe from any thread
+        handoff.put(done)
+
+    workers = [threading.Thread(target=producer) for _ in range(producers)]
+    for w in workers:
+        w.start()
+    total, finished = 0, 0
+    try:
+        while finished < producers:
+            item = handoff.get(timeout=timeout)  # never wait forever
+            if item is done:
+                finished += 1
+            else:
+                total += item  # only this thread touches total
+    finally:
+        join_threads(workers, timeout)
+    return total
+
+
+def explain_naive(results: Sequence[RaceResult]) -> str:
+    """Markdown: what the plain ``+=`` runs lost on this Python, and why that is luck."""
+    import sys
+
+    from .env import doctor
+
+    version = f"Python {sys.version_info.major}.{sys.version_info.minor}"
+    lossy = [r.lost for r in results if r.lost]
+    expected = results[0].expected if results else 0
+    if not lossy:
+        text = (f"{version}: all {len(results)} runs counted to exactly {expected:,}. "
+                "No update was lost this time.")
+    else:
+        text = (f"{version}: {len(lossy)} of {len(results)} runs lost updates "
+                f"(up to {max(lossy):,} of {expected:,}).")
+    if not doctor().gil_enabled:
+        text += (" This interpreter runs without the GIL: threads really run at the same time "
+                 "here, so even the plain race shows up.")
+    return text
+
+
+def explain_runs(runs: Mapping[str, Sequence[RaceResult]]) -> str:
+    """Markdown: per kind of increment, in how many runs updates were lost, and how many."""
+    lines = []
+    for kind, results in runs.items():
+        lost = [r.lost for r in results]
+        if not any(lost):
+            lines.append(f"- `{kind}`: exact in all {len(lost)} runs")
+        else:
+            share = sum(r.lost_share for r in results) / len(results)
+            hit = sum(1 for x in lost if x)
+            lines.append(f"- `{kind}`: lost updates in {hit} of {len(lost)} runs "
+                         f"({share:.0%} of all updates, on average)")
+    return "\n".join(lines)
+
+
+def explain_lock_cost(runs: Mapping[str, Sequence[RaceResult]], unlocked: str = "yielding",
+                      locked: str = "locked") -> str:
+    """Markdown: did the lock make the runs slower?  Judged on every run's wall time, with the spread."""
+    from .timing import Measurement
+    from .verdict import compare
+
+    a = Measurement(f"`{locked}`", tuple(r.wall for r in runs[locked]))
+    b = Measurement(f"`{unlocked}`", tuple(r.wall for r in runs[unlocked]))
+    return compare(a, b).sentence()

@@ -93,12 +93,12 @@ class Verdict:
         a = a or self.a.label
         b = b or self.b.label
         evidence = (f"medians {format_seconds(self.a.median)} vs {format_seconds(self.b.median)}, "
-                    f"{self.runs} interleaved runs each")
+                    f"{self.runs} runs each")
         if self.word == "faster":
-            return (f"{a} was faster than {b}: {format_ratio(self.ratio)} "
+            return (f"{a} was faster than {b}: {b} took {format_ratio(self.ratio)} as long "
                     f"(at least {format_ratio(self.low)} in typical runs; {evidence}).")
         if self.word == "slower":
-            return (f"{a} was slower than {b}: {b} took {format_ratio(1 / self.ratio)} less time "
+            return (f"{a} was slower than {b}: {a} took {format_ratio(1 / self.ratio)} as long "
                     f"(at least {format_ratio(1 / self.high)} in typical runs; {evidence}).")
         if self.reason:
             return f"{a} and {b} count as a tie ({evidence}). {self.reason}"
