@@ -74,8 +74,9 @@ _API: dict[str, str] = {
                 "where_threads_wait",
     "charts.deadlock": "plot_meals",
     "checks.deadlock": "check_find_cycle check_philosopher",
-    "starvation": "FairnessReport FairnessSeries PipelineReport QueueEvent explain_fairness "
-                  "fairness_index fairness_runs greedy_vs_polite lock_handoff producer_consumer",
+    "starvation": "FairnessReport FairnessSeries PipelineReport QueueEvent RecordedSeries beside "
+                  "explain_fairness explain_versions fairness_index fairness_runs greedy_vs_polite "
+                  "load_fairness_series lock_handoff producer_consumer save_fairness_series",
     "charts.starvation": "plot_fairness plot_fairness_runs plot_pipeline",
     "checks.starvation": "check_consumer check_fairness_index",
     # Part IV
@@ -124,7 +125,8 @@ _API: dict[str, str] = {
            "stall_demo forgotten_task slow_lookup InFlight LOOKUPS",
     "aio_fetch": "async_client afetch_page get_pages_threads get_pages_asyncio cpu_per_request "
                  "ConcurrencyRow measure_concurrency",
-    "charts.aio": "plot_task_timeline plot_stalls plot_concurrency plot_batch_prediction",
+    "charts.aio": "plot_task_timeline plot_stalls plot_stall_pair plot_concurrency "
+                  "plot_batch_prediction",
     "checks.aio": "check_batch_prediction check_unblocked",
     # [aio]
     "scaling": "amdahl gustafson karp_flatt serial_fraction_from usl Laws derive_laws "

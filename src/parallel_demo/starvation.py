@@ -252,7 +252,7 @@ def lock_handoff() -> str:
 
 
 def explain_fairness(series: FairnessSeries, unfair: str = "threading.Lock",
-                     fair: str = "FairLock") -> str:
+                     fair: str = "FairLock", *, where: str | None = None) -> str:
     """Markdown: what the runs showed, each claim judged on every run's values, with the spread.
 
     Three questions, each answered by :func:`~parallel_demo.verdict.compare_amounts`:
@@ -268,8 +268,8 @@ def explain_fairness(series: FairnessSeries, unfair: str = "threading.Lock",
 
     runs = len(series.runs[unfair])
     cpus = effective_cpus()
-    lines = [f"Measured in this kernel ({cpus} usable CPU{'s' * (cpus != 1)}), {runs} contests "
-             "per lock, the locks taking turns:", ""]
+    where = where or f"in this kernel ({cpus} usable CPU{'s' * (cpus != 1)})"
+    lines = [f"Measured {where}, {runs} contests per lock, the locks taking turns:", ""]
     pct = lambda x: format_percent(x)  # noqa: E731
     ms = lambda x: f"{x * 1e3:.1f} ms"  # noqa: E731
     lines.append("- " + share.sentence(f"`{unfair}`", f"`{fair}`",
@@ -440,3 +440,78 @@ def producer_consumer(items: int = 12, *, maxsize: int = 3, consumers: int = 2,
     blocked = sum(e.end - e.start for e in events if e.thread == "producer" and e.kind == "put")
     return PipelineReport(produced, consumed, sorted(events, key=lambda e: e.start), maxsize,
                           blocked, left, start)
+
+
+# --- Reference runs: a contest recorded elsewhere, drawn beside the reader's ------------
+
+_SERIES_FORMAT = "parallel_demo.fairness_series/1"
+
+
+def save_fairness_series(series: FairnessSeries, path, *, note: str = "") -> None:
+    """Write ``series`` as JSON, with the machine and Python it ran on (for a reference run)."""
+    import json
+    import platform
+    import sys
+    from dataclasses import asdict
+
+    from .env import effective_cpus
+
+    data = {
+        "format": _SERIES_FORMAT,
+        "machine": {"python": platform.python_version(), "implementation": sys.implementation.name,
+                    "platform": platform.platform(), "effective_cpus": effective_cpus(),
+                    "note": note},
+        "runs": {lock: [asdict(r) for r in reports] for lock, reports in series.runs.items()},
+    }
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
+
+
+@dataclass(frozen=True)
+class RecordedSeries:
+    """A :class:`FairnessSeries` read from a file, and where it was recorded."""
+
+
+    series: FairnessSeries
+    python: str
+    cpus: int
+    note: str
+
+    @property
+    def label(self) -> str:
+        return f"Python {self.python}, {self.cpus} CPU{'s' * (self.cpus != 1)} (recorded)"
+
+
+def load_fairness_series(path) -> RecordedSeries:
+    """Read a file written by :func:`save_fairness_series`; refuse an unknown format."""
+    import json
+
+    with open(path) as f:
+        data = json.load(f)
+    if data.get("format") != _SERIES_FORMAT:
+        raise ValueError(f"{path}: not a fairness series in format {_SERIES_FORMAT!r} "
+                         f"(found {data.get('format')!r})")
+    runs = {lock: [FairnessReport(**r) for r in reports] for lock, reports in data["runs"].items()}
+    m = data["machine"]
+    return RecordedSeries(FairnessSeries(runs), m["python"], m["effective_cpus"], m.get("note", ""))
+
+
+def beside(series: FairnessSeries, recorded: RecordedSeries) -> FairnessSeries:
+    """One series holding the reader's runs and a recorded one, the recorded locks labelled."""
+    runs = dict(series.runs)
+    runs.update({f"{lock}\n{recorded.label}": reports for lock, reports in recorded.series.runs.items()})
+    return FairnessSeries(runs)
+
+
+def explain_versions(series: FairnessSeries, recorded: RecordedSeries,
+                     lock: str = "threading.Lock") -> str:
+    """Markdown: the polite thread's longest wait under ``lock``, this kernel against a recorded run."""
+    import platform
+
+    from .verdict import compare_amounts
+
+    verdict = compare_amounts(series.longest_waits(lock), recorded.series.longest_waits(lock))
+    return verdict.sentence(f"this kernel's Python {platform.python_version()}",
+                            f"Python {recorded.python} (recorded)",
+                            f"The polite thread's longest wait under `{lock}`",
+                            fmt=lambda x: f"{x * 1e3:.1f} ms")

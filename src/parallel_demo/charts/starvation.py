@@ -114,7 +114,7 @@ def plot_fairness_runs(series: FairnessSeries, *, title: str | None = None):
     """
     import random
 
-    fig, axes = new_figure(1, 2, height=2.2 + 0.5 * len(series.locks), width=8.4)
+    fig, axes = new_figure(1, 2, height=2.2 + 0.5 * len(series.locks), width=9.0)
     left, right = axes[0]
     rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud
     for k, lock in enumerate(series.locks):
@@ -135,13 +135,14 @@ def plot_fairness_runs(series: FairnessSeries, *, title: str | None = None):
         ax.set_ylim(len(series.locks) - 0.5, -0.7)
         ax.grid(False, axis="y")
     left.set_xlim(0, 100)
-    left.set_xlabel("polite threads' share of all turns (%), one dot per run")
+    left.set_xlabel("polite share of all turns (%)")
     left.set_title("Who got the lock")
     right.set_xscale("log")
     right.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
-    right.set_xlabel("polite threads' longest wait (ms, log scale)")
+    right.set_xlabel("longest polite wait (ms, log scale)")
     right.set_title("How long the polite waited, at worst")
     right.tick_params(labelleft=False)
     fig = left.figure
-    fig.suptitle(title or "One greedy thread against polite ones, several runs", fontweight="bold")
+    fig.suptitle((title or "One greedy thread against polite ones") + " (one dot per run)",
+                 fontweight="bold")
     return left, right
