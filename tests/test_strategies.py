@@ -220,3 +220,51 @@ def test_a_notebook_function_under_spawn_is_refused_with_the_reason(monkeypatch)
             run("process_pool", f, [1], workers=1, start_method="spawn")
     finally:
         del __main__.f
+
+
+_SIGINT_SCRIPT = """
+import multiprocessing, sys, threading
+from parallel_demo import run, sleep_task
+if __name__ == "__main__":
+    strategy = sys.argv[1]
+    print("started", flush=True)
+    try:
+        run(strategy, sleep_task, [0.5] * 40, workers=2)
+    except KeyboardInterrupt as exc:
+        print("interrupted:", exc, flush=True)
+    print("children:", len(multiprocessing.active_children()),
+          "threads:", threading.active_count(), flush=True)
+"""
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("strategy", ["process_pool", "thread_pool"])
+def test_sigint_during_run_cancels_pending_work_and_leaves_nothing(tmp_path, strategy):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "interrupt.py"
+    script.write_text(_SIGINT_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), strategy], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        time.sleep(1.5)                        # the pool is busy with its first tasks
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)        # what Ctrl-C and Jupyter's interrupt send
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    took = time.monotonic() - t0
+    assert proc.returncode == 0, err
+    assert f"run('{strategy}') interrupted" in out and "cancelled" in out
+    assert "children: 0 threads: 1" in out, out
+    import re
+    cancelled = int(re.search(r"interrupted: (\d+) unfinished", out).group(1))
+    assert cancelled >= 30  # of 40 tasks of 0.5 s on 2 workers, at most ~6 had run or started
+    assert took < 60
+    assert "Traceback" not in err

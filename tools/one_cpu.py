@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
                 passed += 1
                 continue
             text = (failure.get("message") or "") + (failure.text or "")
-            where = f"{Path(case.get('classname', '').replace('.', '/')).name} {case.get('name')}"
+            where = f"{case.get('classname', '')} {case.get('name')}"
             (differ if "Cell outputs differ" in text else raised).append(where)
     print(f"\non one CPU: {passed} cells passed, {len(raised)} raised, {len(differ)} differ")
     for title, rows in (("cells that raised", raised), ("outputs that differ", differ)):

@@ -239,7 +239,16 @@ def _thread_pool(fn, items, workers, initializer=None, initargs=()):
     with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pool",
                                initializer=initializer, initargs=initargs) as ex:
         futures = [ex.submit(_call, fn, i, item, now()) for i, item in enumerate(items)]
-        return _collect(futures, ex, flatten=False)
+        try:
+            return _collect(futures, ex, flatten=False)
+        except KeyboardInterrupt:
+            # Threads cannot be stopped from outside: cancel what has not
+            # started, let the running tasks end, and say so in one line.
+            pending = sum(not f.done() for f in futures)
+            ex.shutdown(wait=True, cancel_futures=True)
+            raise KeyboardInterrupt(
+                f"run('thread_pool') interrupted: {pending} unfinished task(s) cancelled or "
+                "finished; the pool's threads have ended") from None
 
 
 @register_strategy("process_pool", lane="process",
