@@ -12,7 +12,7 @@ NB_START_METHODS ?= spawn forkserver
 NBVAL = $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
         --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu execute doctor bench clean help
+.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu lab execute doctor bench clean help
 
 help:
 	@echo "make book      build the HTML book into _build/html"
@@ -27,7 +27,12 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.txt requirements-test.txt pyproject.toml
+# `make book` needs only the book's requirements; the tests add their tools.
+$(VENV)/.book-installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.book-installed requirements-test.txt
 	$(BIN)/pip install -q -r requirements-test.txt
 	@touch $@
 
@@ -49,6 +54,7 @@ _vendor/.installed: node_modules/.installed Makefile
 	@touch $@
 
 setup: $(VENV)/.installed _vendor/.installed
+book-setup: $(VENV)/.book-installed _vendor/.installed
 
 # --- the book --------------------------------------------------------------------
 
@@ -58,7 +64,7 @@ _build/.stamps: FORCE
 	@$(BIN)/python tools/stale_cache.py
 FORCE:
 
-book: setup _build/.stamps
+book: book-setup _build/.stamps
 	@mkdir -p _build
 	@set -o pipefail; $(BIN)/jupyter-book build --all . 2>&1 | tee _build/book.log | grep -v "^$$" | tail -n 25 \
 	  || { echo "The book did not build: the full log is _build/book.log"; exit 1; }
@@ -92,6 +98,14 @@ test-browser: setup test-build
 # Every notebook on one CPU (as Binder often gives): cells that raised vs outputs that differ.
 test-one-cpu: setup
 	$(BIN)/python tools/one_cpu.py
+
+# A workspace for learners: the chapters copied into lab/ (ignored by git), so that
+# what you type and autosave never touches the book's tracked notebooks.
+lab: book-setup
+	$(BIN)/pip install -q jupyterlab==4.6.6 jupyterlab-myst==2.7.0
+	@mkdir -p lab && cp -rn book/reference lab/ 2>/dev/null || true
+	@for nb in book/*.ipynb; do [ -e "lab/$$(basename $$nb)" ] || cp "$$nb" lab/; done
+	$(BIN)/jupyter lab --notebook-dir=lab
 
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py book

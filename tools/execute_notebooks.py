@@ -34,6 +34,10 @@ def execute(path: Path, timeout: int = 120) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     took = time.perf_counter() - t0
     nb.metadata.setdefault("parallel_demo", {})["src_hash"] = stamp(path)
+    # What JupyterLab writes on opening: committing it keeps a freshly opened
+    # chapter from showing as modified (and autosaving itself) at once.
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                 "name": "python3"}
     nbformat.write(nb, path)
     return took
 
