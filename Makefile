@@ -12,7 +12,7 @@ NB_START_METHODS ?= spawn forkserver
 NBVAL = $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
         --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu lab execute doctor bench clean help
+.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu test-py314 test-py315 lab execute doctor bench clean help
 
 help:
 	@echo "make book      build the HTML book into _build/html"
@@ -98,6 +98,13 @@ test-browser: setup test-build
 # Every notebook on one CPU (as Binder often gives): cells that raised vs outputs that differ.
 test-one-cpu: setup
 	$(BIN)/python tools/one_cpu.py
+
+# Python 3.14 and 3.15 from a Debian sid chroot (tools/sid_chroot.sh; the first run
+# provisions it, about 6 minutes): the library tests and every notebook under nbval.
+test-py314 test-py315: test-py3%:
+	tools/sid_chroot.sh provision
+	tools/sid_chroot.sh test 3.$*
+	tools/sid_chroot.sh nbval 3.$* book
 
 # A workspace for learners: the chapters copied into lab/ (ignored by git), so that
 # what you type and autosave never touches the book's tracked notebooks.

@@ -60,7 +60,7 @@ def _modules_after(code: str) -> list[str]:
 def test_import_parallel_demo_is_light():
     mods = _modules_after(_PROBE)
     assert not [m for m in mods if m.split(".")[0] in HEAVY], mods
-    assert set(mods) <= {"parallel_demo", "parallel_demo.env"}, mods
+    assert set(mods) == {"parallel_demo"}, mods
 
 
 @pytest.mark.parametrize("start_method", ["spawn", "forkserver"])

@@ -142,3 +142,49 @@ def test_a_failed_submit_leaves_no_record():
             trace.submit(sleep_task, 0.0)
     assert len(trace.futures) == 1 and len(trace.records) == 1
     assert trace.records[0].outcome == "finished"
+
+
+# Issue 9, point 7: what cancel() and a timeout can and cannot stop.
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+def test_process_pool_calls_in_the_call_queue_report_running_and_cannot_be_cancelled(method):
+    from parallel_demo import process_pool_cancel
+
+    attempts = process_pool_cancel(tasks=4, seconds=0.2, start_method=method)
+    assert [a.state_before for a in attempts] == ["running", "running", "pending", "pending"]
+    assert [a.cancelled for a in attempts] == [False, False, True, True]
+    assert [a.state_after for a in attempts] == ["finished", "finished", "cancelled", "cancelled"]
+    assert not multiprocessing.active_children()
+    with pytest.raises(ValueError, match="tasks"):
+        process_pool_cancel(tasks=1)
+
+
+@pytest.mark.timeout(30)
+def test_stoppable_steps_stops_when_asked():
+    from parallel_demo import stoppable_steps
+
+    stop = threading.Event()
+    assert stoppable_steps(3, stop, 0.001) == "finished"
+    pool = cf.ThreadPoolExecutor(max_workers=1)
+    fut = pool.submit(stoppable_steps, 10_000, stop, 0.01)   # 100 s unless stopped
+    wait_until_running(fut)
+    stop.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+    assert fut.result(timeout=5) == "stopped"
+    with pytest.raises(TypeError, match="threading.Event"):
+        stoppable_steps(3, None)
+
+
+@pytest.mark.timeout(30)
+def test_inside_with_a_timeout_arrives_only_after_the_task():
+    # What the chapter shows: as_completed(timeout=) inside `with` does not stop a stuck task.
+    from parallel_demo import stoppable_steps
+
+    stop = threading.Event()
+    with pytest.raises(TimeoutError):
+        with cf.ThreadPoolExecutor(max_workers=1) as pool:
+            stuck = pool.submit(stoppable_steps, 10, stop, 0.05)
+            for _ in cf.as_completed([stuck], timeout=0.05):
+                pass
+    assert stuck.done() and stuck.result() == "finished"   # the with block waited for it

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 from parallel_demo import POST_FIGURES, SMALL_NUMBERS, Measurement, PrimeCheck, PrimeOutput, PrimeRun, PrimeThread, SizePoint, compare_orderings, crossover_estimate, size_crossover, measure_ways, primes_queue_workers, primes_sequential, primes_thread_per_number, primes_thread_pool, primes_thread_pool_shared, sweep_chunksize, sweep_input, startup_cost, typical_run
-from parallel_demo.primes import WAYS
+from parallel_demo.primes import PLAIN_WAYS, WAYS
 
 EXPECTED = [n for n in SMALL_NUMBERS if sympy.isprime(n)]
 UNEVEN = (1_000_000_007, 4, 999_983, 6, 10_007, 9, 97, 15)
@@ -155,8 +155,9 @@ def test_measure_ways_times_each_way_in_turn():
     assert list(only) == ["loop"]
 
 
-def _m(label, seconds):
-    return Measurement(label, (seconds,))
+def _m(label, seconds, runs=5, jitter=0.01):
+    # Steady runs, a little spread: enough for compare() to call a winner.
+    return Measurement(label, tuple(seconds * (1 + jitter * k) for k in range(runs)))
 
 
 def test_compare_orderings_against_the_post():
@@ -167,10 +168,28 @@ def test_compare_orderings_against_the_post():
     assert len(rows) == 6
     by = {(r.faster, r.slower): r for r in rows}
     assert by["sequential", "thread per number"].reproduces
+    assert by["sequential", "thread per number"].outcome == "yes"
     assert by["sequential", "thread per number"].ratio_here == pytest.approx(9.0)
     crew_pool = by["four threads + queue", "ThreadPoolExecutor"]
-    assert not crew_pool.reproduces and crew_pool.ratio_here == pytest.approx(0.75)
+    assert not crew_pool.reproduces and crew_pool.outcome == "NO"
+    assert crew_pool.ratio_here == pytest.approx(0.75)
     assert all(r.ratio_post > 1 for r in rows)
+
+
+def test_compare_orderings_calls_overlapping_runs_a_tie():
+    # Issue 9, point 3: a 4% lead inside a 20% spread is noise, not a reproduced ordering.
+    noisy = lambda label, s: Measurement(label, (s * 0.9, s, s * 1.1, s * 0.95, s * 1.05))
+    measured = {"sequential": noisy("s", 1.0), "thread per number": noisy("t", 1.04),
+                "four threads + queue": noisy("q", 1.02), "ThreadPoolExecutor": noisy("p", 1.03)}
+    rows = compare_orderings(measured)
+    assert {r.outcome for r in rows} == {"tie"} and not any(r.reproduces for r in rows)
+    # Too few runs: never a verdict.
+    one_run = {k: Measurement(k, (v,)) for k, v in
+               {"sequential": 1.0, "thread per number": 9.0, "four threads + queue": 4.0,
+                "ThreadPoolExecutor": 3.0}.items()}
+    assert {r.outcome for r in compare_orderings(one_run)} == {"tie"}
+    with pytest.raises(ValueError, match="measured lacks"):
+        compare_orderings({"sequential": noisy("s", 1.0)})
 
 
 def _points(name, sizes, times):
@@ -226,3 +245,106 @@ def test_sweep_chunksize_uses_one_warm_pool_and_cleans_up():
     assert all(len(m.times) == 2 and m.workers == 2 for m in ms)
     assert not multiprocessing.active_children()
     assert threading.active_count() <= before + 1  # the pool's manager thread may still be exiting
+
+
+# ---------------------------------------------------------------------------
+# Issue 9, point 1: the book times the plain code; the traced code is for timelines.
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", list(PLAIN_WAYS))
+def test_plain_ways_find_the_primes_and_leave_nothing_running(name):
+    way = PLAIN_WAYS[name]
+    assert sorted(way(SMALL_NUMBERS)) == EXPECTED
+    assert way([]) == []
+    assert sorted(way(UNEVEN)) == sorted(n for n in UNEVEN if sympy.isprime(n))
+
+
+def test_plain_ways_match_the_traced_ways_by_name():
+    assert list(PLAIN_WAYS) == list(WAYS) == list(POST_FIGURES)
+    from parallel_demo import find_primes_queue
+    lost = [len(EXPECTED) - len(find_primes_queue(SMALL_NUMBERS, use_lock=False, pause=True))
+            for _ in range(10)]
+    assert sum(lost) > 0  # the chapter's race, with the plain crew
+    assert all(sorted(find_primes_queue(SMALL_NUMBERS, pause=True)) == EXPECTED for _ in range(10))
+
+
+def test_plain_code_records_nothing():
+    # The classes and functions the chapters show carry no tracing at all.
+    import inspect
+
+    from parallel_demo import find_primes_pool, find_primes_queue, find_primes_thread_per_number
+    for shown in (PrimeCheck, PrimeThread, find_primes_thread_per_number, find_primes_queue,
+                  find_primes_pool):
+        source = inspect.getsource(shown)
+        assert "trace" not in source.lower() and "now()" not in source, shown.__name__
+
+
+@pytest.mark.timeout(60)
+def test_measure_ways_times_the_plain_code_by_default():
+    measured = measure_ways(SMALL_NUMBERS, repeat=3, warmup=0)
+    assert list(measured) == list(PLAIN_WAYS)
+    named = measure_ways(SMALL_NUMBERS, ways=["sequential", "ThreadPoolExecutor"], repeat=3,
+                         warmup=0)
+    assert list(named) == ["sequential", "ThreadPoolExecutor"]
+    with pytest.raises(ValueError, match="unknown"):
+        measure_ways(SMALL_NUMBERS, ways=["loop"])
+
+
+@pytest.mark.timeout(120)
+def test_the_loop_takes_the_same_time_in_every_chapter():
+    """Issue 9, point 1: the same task gives the same time, within its spread, everywhere.
+
+    Each chapter's route to the loop's time: primes_sequential times
+    ``PrimeCheck(...).primes`` with ``measure``; the others go through
+    ``measure_ways`` (alone, or with other ways) and ``measure_thread_costs``.
+    Their medians must agree within the spread, unlike the traced loop the
+    chapters used to time (2-4x the plain one).  Generous bounds: a factor
+    of 2 either way, on interleaved rounds.
+    """
+    from parallel_demo import measure, measure_thread_costs
+
+    checker = PrimeCheck(SMALL_NUMBERS)
+    medians: dict[str, list[float]] = {"sequential chapter": [], "measure_ways": [],
+                                       "measure_ways (all four)": [], "thread costs": []}
+    for _ in range(3):
+        medians["sequential chapter"].append(measure(checker.primes, repeat=100, warmup=5).median)
+        medians["measure_ways"].append(
+            measure_ways(SMALL_NUMBERS, ways=["sequential"], repeat=100, warmup=5)["sequential"].median)
+        medians["measure_ways (all four)"].append(
+            measure_ways(SMALL_NUMBERS, repeat=30, warmup=2)["sequential"].median)
+        medians["thread costs"].append(
+            measure_thread_costs(SMALL_NUMBERS, repeat=30, warmup=2)["loop"].median)
+    best = {route: min(ms) for route, ms in medians.items()}  # the least disturbed round
+    reference = best["sequential chapter"]
+    for route, m in best.items():
+        assert 0.5 < m / reference < 2.0, (route, best)
+
+
+@pytest.mark.timeout(60)
+def test_measure_tracing_and_thread_costs_have_every_case():
+    from parallel_demo import measure_thread_costs, measure_tracing
+
+    tracing = measure_tracing(SMALL_NUMBERS, repeat=5, warmup=1)
+    assert list(tracing) == ["plain loop", "traced loop"]
+    assert all(len(m.times) == 5 for m in tracing.values())
+    costs = measure_thread_costs(SMALL_NUMBERS, repeat=5, warmup=1)
+    assert list(costs) == ["loop", "thread per number", "one idle thread", "one check"]
+    assert costs["one check"].times == tuple(t / len(SMALL_NUMBERS) for t in costs["loop"].times)
+    with pytest.raises(ValueError, match="empty"):
+        measure_thread_costs([], repeat=1)
+
+
+@pytest.mark.timeout(120)
+def test_chunksize_vs_loop_times_the_loop_in_the_same_rounds():
+    from parallel_demo import chunksize_vs_loop
+
+    numbers = list(range(1000, 1100))
+    by_chunk, loop = chunksize_vs_loop(numbers, [1, 10, 100], workers=2, repeat=2)
+    assert [m.label for m in by_chunk] == ["chunksize 1", "chunksize 10", "chunksize 100"]
+    assert all(len(m.times) == 2 and m.workers == 2 for m in by_chunk)
+    assert loop.label == "the plain loop" and len(loop.times) == 2
+    assert not multiprocessing.active_children()
+    with pytest.raises(ValueError, match="chunksize"):
+        chunksize_vs_loop(numbers, [0])
+    with pytest.raises(ValueError, match="chunksizes"):
+        chunksize_vs_loop(numbers, [])

@@ -13,50 +13,94 @@ from hypothesis import strategies as st
 import parallel_demo as pd
 from parallel_demo import STRATEGIES, is_prime, run
 
+# distributed keeps one daemon thread for the life of the process ("Dask-Offload"):
+# start it now, before any test's leftover snapshot, as Dask's own test utilities do.
+from parallel_demo.dask_cluster import dask_process_threads  # noqa: E402
+
+dask_process_threads()
+
 CORE = ["sequential", "thread_per_task", "queue_workers", "thread_pool", "process_pool"]
 
 
 def test_strategies_are_listed_in_teaching_order():
     assert STRATEGIES[: len(CORE)] == CORE
+    assert set(STRATEGIES) == set(CORE) | {"asyncio", "interpreter_pool", "dask"}
 
 
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("strategy", CORE)
+@pytest.fixture(scope="module")
+def dask_address():
+    """One Dask cluster (scheduler + 2 worker processes on 127.0.0.1) for the whole module."""
+    from parallel_demo.dask_cluster import DaskCluster
+
+    cluster = DaskCluster(workers=2, timeout=90).start()
+    try:
+        yield cluster.address
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(params=STRATEGIES)
+def runner(request):
+    """``runner(fn, items, **kw)``: run() with the strategy of this test, every one in STRATEGIES.
+
+    asyncio takes coroutine functions, so a plain task is wrapped in one; a
+    strategy this Python cannot run (interpreter_pool before 3.14) is skipped
+    with its reason; Dask runs on the module's cluster.
+    """
+    strategy = request.param
+    reason = pd.strategy_available(strategy)
+    if reason:
+        pytest.skip(reason)
+    options = {}
+    if strategy == "dask":
+        options["scheduler"] = request.getfixturevalue("dask_address")
+
+    def call(fn, items, **kw):
+        if strategy == "asyncio":
+            async def task(x, fn=fn):
+                return fn(x)
+            return run(strategy, task, items, **kw, **options), strategy
+        return run(strategy, fn, items, **kw, **options), strategy
+
+    return call
+
+
+@pytest.mark.timeout(180)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(items=st.lists(st.integers(min_value=-50, max_value=10**7), max_size=25),
        workers=st.integers(min_value=1, max_value=4))
-def test_results_equal_sequential_in_input_order(strategy, items, workers):
-    result = run(strategy, is_prime, items, workers=workers)
+def test_results_equal_sequential_in_input_order(runner, items, workers):
+    result, strategy = runner(is_prime, items, workers=workers)
     assert result.results == [is_prime(n) for n in items]
     assert [r.index for r in result.records] == list(range(len(items)))
     assert result.strategy == strategy
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("strategy", CORE)
-def test_empty_input(strategy):
-    result = run(strategy, is_prime, [])
+def test_empty_input(runner):
+    result, _ = runner(is_prime, [])
     assert result.results == [] and result.records == []
     assert result.wall >= 0
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("strategy", CORE)
-def test_single_item(strategy):
-    result = run(strategy, is_prime, [97], workers=3)
+def test_single_item(runner):
+    result, _ = runner(is_prime, [97], workers=3)
     assert result.results == [True]
     (rec,) = result.records
     assert rec.index == 0 and rec.end >= rec.start >= result.start
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("strategy", CORE)
-def test_records_are_timed_on_one_clock(strategy):
+def test_records_are_timed_on_one_clock(runner):
     items = pd.large_primes(4, 10**9)
-    result = run(strategy, is_prime, items, workers=2)
+    result, strategy = runner(is_prime, items, workers=2)
+    # Dask's workers keep their own clocks; run() maps them onto ours with an
+    # offset measured at connect, good to a few milliseconds.
+    slack = 0.005 if strategy == "dask" else 0.0
     for rec in result.records:
-        assert result.start <= rec.start <= rec.end <= result.start + result.wall
-        assert rec.submitted is None or rec.submitted <= rec.start
+        assert result.start - slack <= rec.start <= rec.end <= result.start + result.wall + slack
+        assert rec.submitted is None or rec.submitted <= rec.start + slack
     assert result.busy > 0
 
 
@@ -107,6 +151,15 @@ def test_exception_keeps_type_and_names_the_item(strategy):
     notes = getattr(info.value, "__notes__", [])
     assert any("item #2" in n and "3" in n for n in notes), notes
     assert threading.active_count() == before
+    assert multiprocessing.active_children() == []
+
+
+def test_every_strategy_names_the_failing_item_and_keeps_the_type(runner):
+    # is_prime refuses a str with a TypeError: a library task every worker can import.
+    with pytest.raises(TypeError, match="must be an int, got str 'three'") as info:
+        runner(is_prime, [1, 2, "three", 4, "five"], workers=2)
+    notes = getattr(info.value, "__notes__", [])
+    assert any("item #2" in n and "three" in n for n in notes), notes  # the first in input order
     assert multiprocessing.active_children() == []
 
 

@@ -12,8 +12,7 @@ To export a new name, add it to its module's line here: that is the only edit.
 from __future__ import annotations
 
 import importlib
-
-from .env import _apply_start_method_override
+import os
 
 __version__ = "0.2.0"
 
@@ -79,22 +78,27 @@ _API: dict[str, str] = {
                   "load_fairness_series lock_handoff producer_consumer save_fairness_series",
     "charts.starvation": "plot_fairness plot_fairness_runs plot_pipeline",
     "checks.starvation": "check_consumer check_fairness_index",
+    "explain_later": "explain_chunksize explain_crew explain_data_routes explain_gil_threads "
+                     "explain_orderings explain_pool_speed explain_size_sweep explain_thread_costs "
+                     "explain_tracing orderings_table ways_table",
     # Part IV
-    "primes": "POST_FIGURES SMALL_NUMBERS OrderingRow PrimeCheck PrimeOutput PrimeRun PrimeThread "
-              "SizePoint compare_orderings crossover_estimate size_crossover measure_ways primes_queue_workers "
+    "primes": "PLAIN_WAYS POST_FIGURES SMALL_NUMBERS OrderingRow PrimeCheck PrimeOutput PrimeRun "
+              "PrimeThread SizePoint chunksize_vs_loop compare_orderings crossover_estimate "
+              "find_primes_loop find_primes_pool find_primes_queue find_primes_thread_per_number "
+              "measure_thread_costs measure_tracing measure_ways primes_queue_workers "
               "primes_sequential primes_thread_per_number primes_thread_pool "
-              "primes_thread_pool_shared sweep_chunksize sweep_input typical_run",
+              "primes_thread_pool_shared size_crossover sweep_chunksize sweep_input typical_run",
     "charts.primes": "plot_size_sweep plot_chunksize",
     "checks.primes": "check_chunksize check_costliest check_crossover check_drain "
                      "check_input_order check_pool_task check_safe_add check_still_running "
                      "check_thread_collect check_timer",
     # Part V
-    "futures_demo": "FUTURE_STATES FutureRecord FutureTrace future_state sleep_or_fail "
-                    "wait_until_running",
+    "futures_demo": "FUTURE_STATES CancelAttempt FutureRecord FutureTrace future_state "
+                    "process_pool_cancel sleep_or_fail stoppable_steps wait_until_running",
     "charts.futures_demo": "plot_future_states",
     "checks.futures_demo": "check_collect_within check_errors_named",
     "processes": "CrashingTask PoolRound RecoveryReport ScriptRun capture_worker_stderr "
-                 "load_values map_recovering pickled_size pool_script "
+                 "load_values map_recovering measure_data_routes pickled_size pool_script "
                  "read_values run_script sum_file_range sum_loaded_range sum_values write_values",
     "checks.processes": "check_index_plan check_retry_plan",
     # Part III, synchronization primitives
@@ -175,4 +179,10 @@ def __dir__() -> list[str]:
     return list(__all__)
 
 
-_apply_start_method_override()
+# PARALLEL_DEMO_START_METHOD=spawn (or forkserver) runs the book as macOS and
+# Windows would.  Only then is multiprocessing imported here: every worker and
+# subinterpreter imports this package, and should not pay for it otherwise.
+if os.environ.get("PARALLEL_DEMO_START_METHOD"):
+    from .env import _apply_start_method_override
+
+    _apply_start_method_override()

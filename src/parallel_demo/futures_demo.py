@@ -271,3 +271,71 @@ def _label(fn: Callable[..., Any], args: tuple, kwargs: dict) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+
+
+def stoppable_steps(steps: int, stop: threading.Event, step_seconds: float = 0.05) -> str:
+    """A thread-pool task that works in ``steps`` short steps and checks ``stop`` between them.
+
+    Nothing can stop a thread from outside; a task that should be stoppable
+    asks a ``threading.Event`` between steps of its work, and returns early
+    once the event is set.
+
+    Returns:
+        ``"finished"``, or ``"stopped"`` when ``stop`` was set before the last step ended.
+    """
+    if not isinstance(stop, threading.Event):
+        raise TypeError(f"stop must be a threading.Event, got {type(stop).__name__}")
+    check_seconds("step_seconds", step_seconds)
+    for _ in range(steps):
+        if stop.wait(step_seconds):  # one step of "work", cut short if stop is set
+            return "stopped"
+    return "finished"
+
+
+@dataclass(frozen=True)
+class CancelAttempt:
+    """One future of :func:`process_pool_cancel`: its state, then what ``cancel()`` said."""
+
+    index: int
+    state_before: str
+    cancelled: bool
+    state_after: str
+
+
+def process_pool_cancel(tasks: int = 4, seconds: float = 0.5, *,
+                        start_method: str | None = None) -> list[CancelAttempt]:
+    """Submit ``tasks`` sleeps to a one-worker process pool and try to cancel each one.
+
+    A ``ProcessPoolExecutor`` moves up to ``max_workers + 1`` calls into its
+    call queue at once and marks them *running* as it does, before any worker
+    has taken them; those can no longer be cancelled.  With one worker, the
+    first two futures report ``running()`` (only one really runs), the rest
+    are pending and ``cancel()`` succeeds for them.
+
+    Raises:
+        TimeoutError: the pool did not take the second call within 60 s.
+    """
+    import multiprocessing
+
+    from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
+    from ._validate import check_int
+    from .workloads import sleep_task
+
+    check_int("tasks", tasks, minimum=2)
+    check_seconds("seconds", seconds)
+    ctx = multiprocessing.get_context(check_start_method(start_method))
+    with quiet_fork_warning():
+        pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        try:
+            futures = [pool.submit(sleep_task, seconds) for _ in range(tasks)]
+            wait_until_running(futures[1], timeout=60)
+            before = [future_state(f) for f in futures]
+            cancelled = [f.cancel() for f in futures]
+            cf.wait(futures, timeout=60 + tasks * seconds)
+            after = [future_state(f) for f in futures]
+        except BaseException:
+            stop_pool_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [CancelAttempt(i, b, c, a) for i, (b, c, a) in enumerate(zip(before, cancelled, after))]

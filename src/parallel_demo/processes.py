@@ -41,13 +41,16 @@ from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
 from ._validate import check_int
 from .env import effective_cpus
 from .trace import now
 from .workloads import crash_process
+
+if TYPE_CHECKING:
+    from .timing import Measurement
 
 # ---------------------------------------------------------------------------
 # Data to send, or not to send.  The file is raw float64 values (array 'd'),
@@ -116,6 +119,58 @@ def sum_loaded_range(bounds: tuple[int, int]) -> float:
                            "initializer=load_values, initargs=(path,)")
     start, stop = bounds
     return math.fsum(_LOADED[start:stop])
+
+
+def measure_data_routes(path: str | os.PathLike, ranges: Sequence[tuple[int, int]], *,
+                        workers: int | None = None, repeat: int = 5,
+                        start_method: str | None = None,
+                        timeout: float = 120.0) -> list["Measurement"]:
+    """Time three ways of handing out blocks of the file's values, in turns, on one warm pool.
+
+    1. send the values (each task receives its block as a list);
+    2. send ``(path, start, stop)`` (each task reads its block);
+    3. load once per worker (the pool's ``initializer`` read the file; each
+       task receives ``(start, stop)``).
+
+    The pool is started with ``initializer=load_values`` and warmed up with
+    one untimed round of each way, so the times hold sending, running and
+    receiving, not starting processes or loading; the ways then take turns
+    (:func:`~parallel_demo.timing.interleaved`), so load on the machine hits
+    them alike and :func:`~parallel_demo.verdict.compare` can judge them.
+
+    Returns:
+        ``[values, indices, loaded]`` Measurements, labelled for a chart.
+    """
+    from functools import partial
+
+    from .timing import interleaved
+
+    path = str(path)
+    ranges = [(int(a), int(b)) for a, b in ranges]
+    workers = effective_cpus() if workers is None else check_int("workers", workers, minimum=1)
+    values = read_values(path)
+    send_values = [values[a:b] for a, b in ranges]
+    send_indices = [(path, a, b) for a, b in ranges]
+    ctx = multiprocessing.get_context(check_start_method(start_method))
+
+    def map_all(pool, fn, tasks):
+        return list(pool.map(fn, tasks, timeout=timeout))
+
+    with quiet_fork_warning():
+        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                      initializer=load_values, initargs=(path,))
+        try:
+            cases = {"send the values": partial(map_all, pool, sum_values, send_values),
+                     "send (path, start, stop)": partial(map_all, pool, sum_file_range,
+                                                         send_indices),
+                     "load once per worker": partial(map_all, pool, sum_loaded_range, ranges)}
+            timed = interleaved(cases, repeat=check_int("repeat", repeat, minimum=1), warmup=1)
+        except BaseException:
+            stop_pool_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return list(timed.values())
 
 
 def pickled_size(obj: Any) -> int:

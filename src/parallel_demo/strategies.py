@@ -302,7 +302,7 @@ def _check_workers(strategy: str, workers: Any, n_items: int) -> int:
         check_int("workers", workers, minimum=1, maximum=MAX_WORKERS,
                   hint=f"leave it out to use effective_cpus() = {effective_cpus()}")
     # These two have no choice: report what they really use.
-    if strategy == "sequential":
+    if strategy in ("sequential", "asyncio"):  # one thread; for asyncio, one event loop
         return 1
     if strategy == "thread_per_task":
         return max(1, n_items)

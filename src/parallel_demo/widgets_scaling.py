@@ -1,0 +1,68 @@
+"""Chapter "How fast can it get?": the explorer, sliders for the serial fraction and the workers.
+
+A widget only wraps: its callback calls :func:`~parallel_demo.scaling.law_curves`
+and :func:`~parallel_demo.charts.scaling.plot_laws`, nothing else.
+:func:`explore_amdahl` is the plain function behind it, which the book calls
+first with the default settings, because the published HTML has no kernel to
+move the sliders.
+"""
+
+from __future__ import annotations
+
+from .scaling import law_curves
+
+__all__ = ["explore_amdahl", "amdahl_explorer"]
+
+#: Slider ranges (start, stop, step).
+_SERIAL = (0.0, 0.5, 0.01)
+_WORKERS = (1, 64, 1)
+
+
+def explore_amdahl(serial_fraction: float = 0.1, workers: int = 8, *, cpus: int | None = None,
+                   ax=None):
+    """Draw Amdahl and Gustafson for ``serial_fraction``, with ``workers`` marked.
+
+    Args:
+        cpus: Mark a CPU count (pass ``effective_cpus()``), or None for none.
+
+    Returns:
+        The Axes.
+    """
+    from .charts.scaling import plot_laws
+
+    return plot_laws(law_curves(serial_fraction, workers, cpus=cpus), ax=ax)
+
+
+def amdahl_explorer(serial_fraction: float = 0.1, workers: int = 8, *, cpus: int | None = None,
+                    draw_now: bool = True):
+    """Sliders for the serial fraction and the workers; each change redraws :func:`explore_amdahl`.
+
+    Args:
+        draw_now: Draw the starting settings at once.  Pass False when the
+            same chart is already on the page just above.
+
+    Returns:
+        An ``ipywidgets.interactive`` widget (display it as a cell's last line).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    # interactive() calls show() once while it is built, with the starting values.
+    skip_first = [not draw_now]
+
+    def show(serial_fraction: float, workers: int) -> None:
+        if skip_first[0]:
+            skip_first[0] = False
+            return
+        ax = explore_amdahl(serial_fraction, workers, cpus=cpus)
+        plt.show()
+        plt.close(ax.figure)
+
+    lo, hi, step = _SERIAL
+    serial = widgets.FloatSlider(value=serial_fraction, min=lo, max=hi, step=step,
+                                 description="serial s", readout_format=".2f",
+                                 continuous_update=False)
+    lo, hi, step = _WORKERS
+    count = widgets.IntSlider(value=workers, min=lo, max=hi, step=step, description="workers",
+                              continuous_update=False)
+    return widgets.interactive(show, serial_fraction=serial, workers=count)

@@ -1,0 +1,200 @@
+"""The Dask checkers: every wrong answer the chapter warns about fails with a fitting hint.
+
+One real cluster (a scheduler and two worker processes on 127.0.0.1) for the module,
+started before the first test's leftover snapshot; see tests/test_dask_cluster.py.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import FIRST_COMPLETED
+
+import pytest
+
+from parallel_demo.checks._base import reset_tries
+from parallel_demo.checks.dask_cluster import (ROUND_TRIP_FACTOR, check_batched_primes,
+                                               check_round_trip_prediction)
+from parallel_demo.dask_cluster import (DaskCluster, dask_process_threads,
+                                        measure_task_overhead)
+from parallel_demo.timing import Measurement
+from parallel_demo.workloads import is_prime, primes_in
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def client():
+    from distributed import Client
+
+    dask_process_threads()
+    with DaskCluster(workers=2, timeout=90) as cluster, Client(cluster.address) as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+def fresh_tries():
+    reset_tries()
+    yield
+    reset_tries()
+
+
+def fake(ms):
+    return lambda client, tasks=10: Measurement("one task at a time", (ms / 1e3,) * tasks)
+
+
+# ---------------------------------------------------------------------------
+# Predict, then measure: one task's round trip.
+
+@pytest.mark.parametrize("prediction, hint", [
+    (None, "predict before you measure"),
+    (..., "predict before you measure"),
+    ("3 ms", "plain number"),
+    (True, "plain number"),
+    (float("nan"), "plain number"),
+    (-2, "milliseconds"),
+    (0, "milliseconds"),
+    (0.002, "not a function call"),        # thinking of a function call: microseconds
+    (0.5, "overlap"),                      # the batch cost, taken for a lone task's
+    (2000, "already running"),             # the start-up, taken for a task's cost
+])
+def test_round_trip_wrong_predictions(client, prediction, hint):
+    t0 = time.monotonic()
+    result = check_round_trip_prediction(prediction, client, measure=fake(5.0), draw=False)
+    assert not result.passed
+    assert hint in result.hint, result.hint
+    assert time.monotonic() - t0 < 5
+
+
+def test_round_trip_says_how_far_off_and_gives_detail_on_the_second_try(client):
+    first = check_round_trip_prediction(0.5, client, measure=fake(5.0), draw=False)
+    assert "10.0x your prediction" in first.message and not first.shows_detail
+    second = check_round_trip_prediction(0.5, client, measure=fake(5.0), draw=False)
+    assert second.shows_detail and "lower bound" in second.detail
+
+
+@pytest.mark.parametrize("prediction", [5.0 / ROUND_TRIP_FACTOR, 5.0, 5.0 * ROUND_TRIP_FACTOR])
+def test_round_trip_close_enough_passes(client, prediction):
+    result = check_round_trip_prediction(prediction, client, measure=fake(5.0), draw=False)
+    assert result.passed and "measured 5.00 ms" in result.message
+
+
+def test_round_trip_needs_the_client():
+    result = check_round_trip_prediction(3.0, "tcp://127.0.0.1:8786", draw=False)
+    assert not result.passed and "client" in result.message
+
+
+def test_round_trip_model_solution_passes_on_the_real_cluster(client):
+    # The solution's reasoning: a lone task cannot overlap its messages with others',
+    # so expect a few times the per-task cost measured with 100 tasks in flight.
+    batch = measure_task_overhead(client, tasks=100, repeat=3).per_task["dask"]
+    model_prediction_ms = 3 * batch * 1e3
+    for _ in range(3):
+        result = check_round_trip_prediction(model_prediction_ms, client, batch_per_task=batch,
+                                             draw=True)
+        assert result.passed, result
+
+
+# ---------------------------------------------------------------------------
+# Batching: one task per batch, primes in input order.
+
+def model_find_primes(client, numbers, batch):
+    futures = [client.submit(primes_in, numbers[i:i + batch])
+               for i in range(0, len(numbers), batch)]
+    return [p for part in client.gather(futures) for p in part]
+
+
+def one_task_per_number(client, numbers, batch):
+    flags = client.gather(client.map(is_prime, numbers))
+    return [n for n, ok in zip(numbers, flags) if ok]
+
+
+def forgets_the_last_batch(client, numbers, batch):
+    starts = range(0, len(numbers) - batch + 1, batch)
+    futures = [client.submit(primes_in, numbers[i:i + batch]) for i in starts]
+    return [p for part in client.gather(futures) for p in part]
+
+
+def completion_order(client, numbers, batch):
+    from distributed import as_completed
+
+    futures = [client.submit(primes_in, numbers[i:i + batch])
+               for i in range(0, len(numbers), batch)]
+    return [p for fut in as_completed(futures) for p in fut.result()]
+
+
+def returns_futures(client, numbers, batch):
+    return [client.submit(primes_in, numbers[i:i + batch]) for i in range(0, len(numbers), batch)]
+
+
+def returns_batches(client, numbers, batch):
+    futures = [client.submit(primes_in, numbers[i:i + batch])
+               for i in range(0, len(numbers), batch)]
+    return client.gather(futures)
+
+
+def works_locally(client, numbers, batch):
+    return primes_in(numbers)
+
+
+def one_big_task(client, numbers, batch):
+    return client.submit(primes_in, numbers).result()
+
+
+def waits_forever(client, numbers, batch):
+    from distributed import Event
+
+    Event(f"never-{time.monotonic()}", client=client).wait(timeout=30)
+    return []
+
+
+def raises(client, numbers, batch):
+    raise ValueError("oops")
+
+
+def returns_none(client, numbers, batch):
+    return None
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (one_task_per_number, "round trip through the scheduler"),
+    (forgets_the_last_batch, "last slice is shorter"),
+    (completion_order, "as_completed"),
+    (returns_futures, "placeholder"),
+    (returns_batches, "flat list"),
+    (works_locally, "send the batches to the workers"),
+    (one_big_task, "workers sit idle"),
+    (raises, "numbers[i:i + batch]"),
+    (returns_none, "list of the primes"),
+    ("not a function", "without calling it"),
+])
+def test_batches_wrong_answers(client, fn, hint):
+    t0 = time.monotonic()
+    result = check_batched_primes(fn, client)
+    assert not result.passed, result
+    assert hint in result.hint, result.hint
+    assert time.monotonic() - t0 < 8
+
+
+def test_batches_a_stuck_answer_is_abandoned_within_the_deadline(client):
+    t0 = time.monotonic()
+    result = check_batched_primes(waits_forever, client, timeout=2.0)
+    assert not result.passed and "had not returned" in result.message
+    assert time.monotonic() - t0 < 8
+    # The learner's thread is a daemon blocked on a Dask Event; release it so that
+    # the leftover check finds nothing.
+    from distributed import Event
+
+    for name in client.run_on_scheduler(lambda dask_scheduler: list(
+            dask_scheduler.extensions["events"]._events)):
+        Event(name, client=client).set()
+
+
+def test_batches_model_solution_passes_every_time(client):
+    for _ in range(10):
+        result = check_batched_primes(model_find_primes, client)
+        assert result.passed, result
+
+
+def test_batches_needs_the_client():
+    result = check_batched_primes(model_find_primes, None)
+    assert not result.passed and "client" in result.message
