@@ -124,3 +124,55 @@ def test_plot_cpu_timelines_labels_each_bar():
         plot_cpu_timelines({"plain": run("sequential", spin, [10])})
     with pytest.raises(ValueError, match="empty"):
         plot_cpu_timelines({})
+
+
+# -- the chapter's central demo, and its fallback without pinning (issue 9, point 6) ---
+
+import parallel_demo.affinity as affinity_mod
+from parallel_demo import CpuDemo, concurrent_only_way, cpu_demo, max_in_progress
+from parallel_demo.checks._base import sample_record
+
+
+def test_max_in_progress_counts_overlap_not_touching():
+    recs = [sample_record(0, "a", 0.0, 1.0), sample_record(1, "b", 0.5, 2.0),
+            sample_record(2, "a", 1.0, 1.5), sample_record(3, "c", 3.0, 4.0)]
+    assert max_in_progress(recs) == 2
+    assert max_in_progress(recs[:1]) == 1 and max_in_progress([]) == 0
+
+
+def test_without_pinning_two_threads_sharing_the_gil_stand_in(monkeypatch):
+    monkeypatch.setattr(affinity_mod, "CAN_PIN", False)
+    monkeypatch.setattr(affinity_mod, "_gil_enabled", lambda: True)
+    label, why = concurrent_only_way()
+    assert label == affinity_mod.GIL_THREADS and "os.sched_setaffinity" in why
+    monkeypatch.setattr(affinity_mod, "_gil_enabled", lambda: False)
+    assert concurrent_only_way()[0] is None  # free-threaded and no pinning: no such way
+
+
+@pytest.mark.timeout(120)
+def test_cpu_demo_fallback_runs_on_threads_and_takes_turns(monkeypatch):
+    from parallel_demo import spin
+
+    monkeypatch.setattr(affinity_mod, "CAN_PIN", False)
+    monkeypatch.setattr(affinity_mod, "_gil_enabled", lambda: True)
+    demo = cpu_demo(spin, [20_000] * 4, repeat=3, cpus=1)
+    assert isinstance(demo, CpuDemo)
+    assert list(demo.runs) == [affinity_mod.SEQUENTIAL, affinity_mod.GIL_THREADS]
+    assert demo.concurrent_only == affinity_mod.GIL_THREADS and demo.parallel is None
+    threads = demo.runs[affinity_mod.GIL_THREADS]
+    assert [t.value for t in threads.results] == [spin(20_000)] * 4
+    assert {r.pid for r in threads.records} == {__import__("os").getpid()}  # threads, not processes
+    assert len(threads.lanes) <= 2
+    assert all(len(m.times) == 3 for m in demo.timed.values())
+    assert any("one usable CPU" in n for n in demo.notes)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not CAN_PIN, reason="needs os.sched_setaffinity")
+def test_cpu_demo_pins_where_it_can_and_adds_the_parallel_way_with_two_cpus():
+    from parallel_demo import spin
+
+    demo = cpu_demo(spin, [20_000] * 2, repeat=3, cpus=2)
+    assert list(demo.runs) == [affinity_mod.SEQUENTIAL, affinity_mod.PINNED, affinity_mod.PARALLEL]
+    with pytest.raises(ValueError, match="items"):
+        cpu_demo(spin, [])

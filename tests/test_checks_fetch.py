@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from parallel_demo import check_fetch_pages, check_threads_needed, check_throughput_model
-from parallel_demo.fetch import close_clients
 from parallel_demo import fetch_page
 
 
@@ -65,27 +64,18 @@ def test_threads_needed_hints(wrong, hint):
 # -- fetching pages with threads -------------------------------------------------
 
 def fetch_solution(urls):
-    try:
-        with ThreadPoolExecutor(max_workers=8) as ex:
-            return list(ex.map(fetch_page, urls))
-    finally:
-        close_clients()
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        return list(ex.map(fetch_page, urls))
 
 
 def fetch_sequential(urls):
-    try:
-        return [fetch_page(u) for u in urls]
-    finally:
-        close_clients()
+    return [fetch_page(u) for u in urls]
 
 
 def fetch_as_completed(urls):
-    try:
-        with ThreadPoolExecutor(max_workers=8) as ex:
-            futures = [ex.submit(fetch_page, u) for u in reversed(urls)]
-            return [f.result() for f in futures]
-    finally:
-        close_clients()
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        futures = [ex.submit(fetch_page, u) for u in reversed(urls)]
+        return [f.result() for f in futures]
 
 
 _leaked = []
@@ -104,7 +94,6 @@ def clean_up_learner_pools():
     yield
     while _leaked:
         _leaked.pop().shutdown(wait=True)
-    close_clients()
 
 
 @pytest.mark.timeout(30)

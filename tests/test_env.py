@@ -128,3 +128,18 @@ def test_cli_doctor():
     out = subprocess.run([sys.executable, "-m", "parallel_demo", "doctor"], capture_output=True,
                          text=True, timeout=60, check=True).stdout
     assert "effective CPUs" in out and "default start method" in out
+
+
+@pytest.mark.timeout(120)
+def test_time_strategies_times_every_way_in_turns_and_keeps_one_run_each():
+    from parallel_demo import sleep_task, time_strategies
+
+    timed, runs = time_strategies(sleep_task, [0.01] * 3, ("sequential", "thread_pool"),
+                                  workers=3, repeat=3)
+    assert list(timed) == list(runs) == ["sequential", "thread_pool"]
+    assert all(len(m.times) == 3 for m in timed.values())
+    assert runs["thread_pool"].results == [0.01] * 3
+    with pytest.raises(ValueError, match="items"):
+        time_strategies(sleep_task, [])
+    with pytest.raises(ValueError, match="strategies"):
+        time_strategies(sleep_task, [0.01], ())

@@ -6,15 +6,7 @@ import pytest
 
 import parallel_demo.fetch as fetch_mod
 from parallel_demo import ThroughputRow, fetch_all, fetch_page, littles_law, measure_throughput, plot_throughput
-from parallel_demo.fetch import close_clients
-from parallel_demo import LatencyServer
-
-
-@pytest.fixture(autouse=True)
-def no_client_left():
-    # Threads and processes are checked by conftest's fixture; clients here.
-    yield
-    assert fetch_mod._open == [], "a test left an httpx client open"
+from parallel_demo import LatencyServer, default_thread_pool_workers
 
 
 @pytest.fixture
@@ -53,16 +45,46 @@ def test_threads_overlap_on_the_server(server):
 
 
 @pytest.mark.timeout(30)
-def test_one_client_per_thread_reused_and_closed(server):
+def test_every_thread_shares_one_client(server):
+    import threading
+
     fetch_page(server.url + "/page/0")
-    first = fetch_mod._local.client
-    fetch_page(server.url + "/page/1")
-    assert fetch_mod._local.client is first  # reused: connections are pooled
-    assert close_clients() == 1
-    assert first.is_closed
-    fetch_page(server.url + "/page/2")  # a closed client is replaced
-    assert fetch_mod._local.client is not first
-    close_clients()
+    first = fetch_mod._shared_client()
+    seen = []
+
+    def in_thread():
+        fetch_page(server.url + "/page/1")
+        seen.append(fetch_mod._shared_client())
+
+    threads = [threading.Thread(target=in_thread) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == [first] * 4  # one client, one connection pool, for every thread
+    assert not first.is_closed
+    assert not hasattr(fetch_mod, "close_clients")  # nothing for a chapter to close
+
+
+@pytest.mark.timeout(30)
+def test_a_closed_or_inherited_client_is_replaced(server, monkeypatch):
+    client = fetch_mod._shared_client()
+    client.close()
+    assert fetch_page(server.url + "/page/2") == "page 2"
+    fresh = fetch_mod._shared_client()
+    assert fresh is not client and not fresh.is_closed
+    # A client made in another process (inherited through fork) is not reused.
+    monkeypatch.setattr(fetch_mod, "_client", [(-1, fresh)])
+    assert fetch_mod._shared_client() is not fresh
+    assert not fresh.is_closed  # dropped, not closed: its sockets are the parent's
+    fresh.close()
+
+
+def test_default_thread_pool_workers_follows_the_cpu_count():
+    assert default_thread_pool_workers(cpus=1) == 5
+    assert default_thread_pool_workers(cpus=2) == 6
+    assert default_thread_pool_workers(cpus=64) == 32
+    assert 5 <= default_thread_pool_workers() <= 32
 
 
 @pytest.mark.timeout(30)

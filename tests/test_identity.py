@@ -139,3 +139,14 @@ def test_an_exception_in_a_child_process_comes_back():
 
     with pytest.raises(TypeError, match="must be an int"):
         _call_in_processes(is_prime, [("7",)], None)
+
+
+@pytest.mark.timeout(120)
+def test_startup_costs_show_a_bare_child_beside_one_that_runs_a_task():
+    import functools
+
+    ms = startup_costs(repeat=3, start_methods=["spawn"], task=functools.partial(is_prime, 7))
+    assert [m.label for m in ms] == ["thread", "process (spawn)", "process (spawn) + is_prime"]
+    assert all(len(m.times) == 3 for m in ms)
+    with pytest.raises(TypeError, match="task"):
+        startup_costs(repeat=1, start_methods=["spawn"], task=42)

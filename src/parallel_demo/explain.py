@@ -11,6 +11,7 @@ So what the page says is true for the run on the page, on any machine.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 from .timing import Measurement, format_seconds
@@ -31,6 +32,15 @@ def _gil(gil: bool | None) -> bool:
 
         return _gil_enabled()
     return gil
+
+
+def _gil_bound(verdict, gil: bool):
+    """With the GIL, threads running Python code share one CPU's worth: a lead of theirs is noise."""
+    if gil and verdict.a_wins:
+        return replace(verdict, word="tie", reason=(
+            "With the GIL, threads running Python code get one CPU's worth between them, so "
+            "their lead is noise (other programs slowing the other side), not parallelism."))
+    return verdict
 
 
 def _need(timed: Mapping[str, Measurement], *labels: str) -> None:
@@ -57,7 +67,8 @@ def explain_machine(cpu: Mapping[str, Measurement], io: Mapping[str, Measurement
     _need(io, "sequential", "thread_pool")
     cpus, gil = _cpus(cpus), _gil(gil)
     lines = []
-    threads = compare(cpu["thread_pool"], cpu["sequential"], parallel=True, cpus=cpus)
+    threads = _gil_bound(compare(cpu["thread_pool"], cpu["sequential"], parallel=True,
+                                 cpus=cpus), gil)
     said = "**CPU-bound, threads.** " + _cap(threads.sentence("the thread pool", "the sequential run"))
     if gil:
         why = ("With the GIL, one thread runs Python code at a time, so the threads took turns."
@@ -113,14 +124,14 @@ def explain_cpu_demo(demo) -> str:
         if label is None:
             continue
         r, m = demo.runs[label], demo.timed[label]
-        v = compare(m, seq, parallel=True)
+        # The concurrent-only way has one CPU's worth by construction (pinned, or one GIL).
+        v = compare(m, seq, parallel=True, cpus=1 if label == demo.concurrent_only else None)
         executing = cpu_parallelism(r.results, r.wall)
         head = (f"**{label}**: each task executed for {format_percent(_share(r))} of its time "
                 f"(alone: {format_percent(alone)}), and on average {executing:.2f} CPUs were "
                 f"executing.")
         if label == demo.concurrent_only:
-            tail = " Taking turns buys no speed." if not v.a_wins else (
-                " (A lead for taking turns on one CPU is noise.)")
+            tail = " Taking turns buys no speed."
         else:
             tail = (" Two CPUs executed at once." if v.a_wins else
                     " The two CPUs did not pay off this time: start-up, or other programs.")
@@ -205,9 +216,8 @@ def explain_io_speedup(baseline: Measurement, rows: Sequence[Measurement], *,
     out = _cap(v.sentence(f"the pool of {best.workers} threads", "one after another"))
     plural = "s" if cpus != 1 else ""
     if v.a_wins and v.low > cpus:
-        out += (f" Even at the low end that is more than {cpus} time{plural} the speed, on "
-                f"{cpus} usable CPU{plural}: waiting needs no CPU, so the speedup is not "
-                "capped by the CPU count.")
+        out += (f" Even at the low end the speedup is above {cpus}x, with {cpus} usable "
+                f"CPU{plural}: waiting needs no CPU, so the CPU count does not cap it.")
     elif v.a_wins:
         out += (f" On {cpus} usable CPU{plural} the waits overlapped; the CPU work of each "
                 "request (in httpx, and in the server in this same process) did not.")
@@ -230,7 +240,8 @@ def explain_gil_speedups(spin: tuple[Measurement, Sequence[Measurement]],
     for name, (base, rows) in (("spin", spin), ("hash_bytes", hashing)):
         rows = [r for r in rows if r.workers and r.workers > 1] or list(rows)
         best = min(rows, key=lambda r: r.median)
-        verdicts[name] = (best, compare(best, base, parallel=True, cpus=cpus))
+        v = compare(best, base, parallel=True, cpus=cpus)
+        verdicts[name] = (best, _gil_bound(v, gil) if name == "spin" else v)
     lines = [f"- `{name}`: " + _cap(v.sentence(f"the pool of {best.workers} threads",
                                                "one after another"))
              for name, (best, v) in verdicts.items()]
@@ -252,13 +263,13 @@ def explain_gil_speedups(spin: tuple[Measurement, Sequence[Measurement]],
     return "\n".join(lines) + "\n\n" + why
 
 
-def explain_switch_cost(cost, *, default: float = 0.005) -> str:
+def explain_switch_cost(cost, *, default: float = 0.005, gil: bool | None = None) -> str:
     """Markdown: switches counted at each interval, the fitted cost of one, its share of a run.
 
     ``cost`` is what :func:`~parallel_demo.gil.measure_switch_cost` returned.
     """
     at_default = cost.run_at(default)
-    v = compare(at_default.measurement, cost.baseline, parallel=True)
+    v = _gil_bound(compare(at_default.measurement, cost.baseline, parallel=True), _gil(gil))
     lines = [_cap(v.sentence(f"the run on threads (default {default * 1000:g} ms interval)",
                              "the sequential run"))]
     counted = [r for r in cost.runs if r.switches and None not in r.switches]

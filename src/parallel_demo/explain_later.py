@@ -148,7 +148,7 @@ def explain_orderings(rows: Sequence[OrderingRow]) -> _Markdown:
 
 def explain_size_sweep(points: Sequence[SizePoint], *, unit: str = "numbers",
                        size_text: Callable[[int], str] | None = None,
-                       cpus: int | None = None) -> _Markdown:
+                       cpus: int | None = None, extrapolate: bool = True) -> _Markdown:
     """Where (if anywhere) the process pool pulled ahead of the loop, and what threads did.
 
     Args:
@@ -157,6 +157,8 @@ def explain_size_sweep(points: Sequence[SizePoint], *, unit: str = "numbers",
         unit: What a size counts, for the sentence ("numbers").
         size_text: How to write a size (default: ``f"{size} {unit}"``).
         cpus: The usable CPUs; default :func:`~parallel_demo.env.effective_cpus`.
+        extrapolate: Say where straight lines through the medians cross; only
+            meaningful when a size counts equally costly items.
     """
     if cpus is None:
         from .env import effective_cpus
@@ -177,10 +179,11 @@ def explain_size_sweep(points: Sequence[SizePoint], *, unit: str = "numbers",
                f"pool did not pull ahead of the loop at any size: {at_largest}")
     else:
         estimate = None
-        try:
-            estimate = crossover_estimate(points, "process_pool", "sequential")
-        except ValueError:
-            pass
+        if extrapolate:
+            try:
+                estimate = crossover_estimate(points, "process_pool", "sequential")
+            except ValueError:
+                pass
         out = ("The process pool did not pull ahead of the loop for good at any size measured "
                f"(up to {size_text(largest)}). {at_largest}")
         if estimate is not None:

@@ -292,6 +292,10 @@ def stoppable_steps(steps: int, stop: threading.Event, step_seconds: float = 0.0
     return "finished"
 
 
+#: Seconds the worker of :func:`process_pool_cancel` waits before taking its first call.
+_SETTLE = 1.0
+
+
 @dataclass(frozen=True)
 class CancelAttempt:
     """One future of :func:`process_pool_cancel`: its state, then what ``cancel()`` said."""
@@ -310,7 +314,9 @@ def process_pool_cancel(tasks: int = 4, seconds: float = 0.5, *,
     call queue at once and marks them *running* as it does, before any worker
     has taken them; those can no longer be cancelled.  With one worker, the
     first two futures report ``running()`` (only one really runs), the rest
-    are pending and ``cancel()`` succeeds for them.
+    are pending and ``cancel()`` succeeds for them.  (The worker waits
+    :data:`_SETTLE` seconds in its initializer before it takes a call, so the
+    answer does not depend on how fast it starts.)
 
     Raises:
         TimeoutError: the pool did not take the second call within 60 s.
@@ -325,7 +331,10 @@ def process_pool_cancel(tasks: int = 4, seconds: float = 0.5, *,
     check_seconds("seconds", seconds)
     ctx = multiprocessing.get_context(check_start_method(start_method))
     with quiet_fork_warning():
-        pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        # The worker sleeps in its initializer first: until it takes a call, nothing leaves the
+        # call queue, so which futures are marked running does not depend on how fast it starts.
+        pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=time.sleep,
+                                      initargs=(_SETTLE,))
         try:
             futures = [pool.submit(sleep_task, seconds) for _ in range(tasks)]
             wait_until_running(futures[1], timeout=60)

@@ -467,7 +467,7 @@ PLAIN_WAYS: dict[str, Callable[[Iterable[int]], list[int]]] = {
 
 def measure_ways(numbers: Iterable[int] = SMALL_NUMBERS, *,
                  ways: Mapping[str, Callable[[Iterable[int]], object]] | Sequence[str] | None = None,
-                 repeat: int = 25, warmup: int = 3) -> dict[str, Measurement]:
+                 repeat: int = 25, warmup: int = 3, batch: int = 1) -> dict[str, Measurement]:
     """Time each way on the same numbers, in turns: ``{name: Measurement}``.
 
     Args:
@@ -475,6 +475,9 @@ def measure_ways(numbers: Iterable[int] = SMALL_NUMBERS, *,
             default: all of :data:`PLAIN_WAYS`, the plain code the chapters
             show.  Every chapter times the same plain callables, so the same
             task gives the same time (within its spread) in every chapter.
+        batch: Calls per timed run; each time is the batch's time per call
+            (as ``timeit`` does), so a brief interruption is shared by the
+            batch instead of ruining one run.
 
     The ways take turns (:func:`~parallel_demo.timing.interleaved`), so a
     burst of load on a shared machine hits all of them alike.
@@ -488,22 +491,40 @@ def measure_ways(numbers: Iterable[int] = SMALL_NUMBERS, *,
             raise ValueError(f"ways: unknown name(s) {unknown}; choose from {list(PLAIN_WAYS)} "
                              "or pass a mapping {name: callable}")
         ways = {w: PLAIN_WAYS[w] for w in ways}
-    return interleaved({name: partial(way, numbers) for name, way in ways.items()},
-                       repeat=_check_int("repeat", repeat, minimum=1),
-                       warmup=_check_int("warmup", warmup, minimum=0))
+    return _interleaved_per_call({name: partial(way, numbers) for name, way in ways.items()},
+                                 repeat=repeat, warmup=warmup, batch=batch)
+
+
+def _batched(fn: Callable[[], object], batch: int) -> None:
+    for _ in range(batch):
+        fn()
+
+
+def _interleaved_per_call(cases: Mapping[str, Callable[[], object]], *, repeat: int, warmup: int,
+                          batch: int) -> dict[str, Measurement]:
+    """:func:`~parallel_demo.timing.interleaved` on batches of ``batch`` calls, times per call."""
+    batch = _check_int("batch", batch, minimum=1)
+    timed = interleaved({k: partial(_batched, fn, batch) for k, fn in cases.items()},
+                        repeat=_check_int("repeat", repeat, minimum=1),
+                        warmup=_check_int("warmup", warmup, minimum=0))
+    if batch == 1:
+        return timed
+    return {k: replace(m, times=tuple(t / batch for t in m.times)) for k, m in timed.items()}
 
 
 def measure_tracing(numbers: Iterable[int] = SMALL_NUMBERS, *, repeat: int = 100,
-                    warmup: int = 5) -> dict[str, Measurement]:
+                    warmup: int = 5, batch: int = 1) -> dict[str, Measurement]:
     """What recording costs: the plain loop against the traced loop, interleaved.
+
+    ``batch`` as in :func:`measure_ways`.
 
     Returns:
         ``{"plain loop": Measurement, "traced loop": Measurement}``.
     """
     numbers = _check_numbers(numbers)
-    return interleaved({"plain loop": partial(find_primes_loop, numbers),
-                        "traced loop": partial(primes_sequential, numbers)},
-                       repeat=repeat, warmup=warmup)
+    return _interleaved_per_call({"plain loop": partial(find_primes_loop, numbers),
+                                  "traced loop": partial(primes_sequential, numbers)},
+                                 repeat=repeat, warmup=warmup, batch=batch)
 
 
 def _start_and_join_idle_thread() -> None:
@@ -513,8 +534,10 @@ def _start_and_join_idle_thread() -> None:
 
 
 def measure_thread_costs(numbers: Iterable[int] = SMALL_NUMBERS, *, repeat: int = 200,
-                         warmup: int = 5) -> dict[str, Measurement]:
+                         warmup: int = 5, batch: int = 1) -> dict[str, Measurement]:
     """The loop, thread per number, and one idle thread's start and join, interleaved.
+
+    ``batch`` as in :func:`measure_ways`.
 
     Returns:
         ``{"loop", "thread per number", "one idle thread", "one check"}``:
@@ -524,10 +547,11 @@ def measure_thread_costs(numbers: Iterable[int] = SMALL_NUMBERS, *, repeat: int 
     numbers = _check_numbers(numbers)
     if not numbers:
         raise ValueError("numbers must not be empty: one check is the loop's time per number")
-    timed = interleaved({"loop": partial(find_primes_loop, numbers),
-                         "thread per number": partial(find_primes_thread_per_number, numbers),
-                         "one idle thread": _start_and_join_idle_thread},
-                        repeat=repeat, warmup=warmup)
+    timed = _interleaved_per_call({"loop": partial(find_primes_loop, numbers),
+                                   "thread per number": partial(find_primes_thread_per_number,
+                                                                numbers),
+                                   "one idle thread": _start_and_join_idle_thread},
+                                  repeat=repeat, warmup=warmup, batch=batch)
     timed["one check"] = Measurement("one check",
                                      tuple(t / len(numbers) for t in timed["loop"].times))
     return timed
