@@ -141,3 +141,10 @@ def test_tracing_and_data_routes():
 def test_explanations_render_as_markdown():
     text = explain_tracing({"plain loop": steady("p", 40e-6), "traced loop": steady("t", 150e-6)}, 10)
     assert text._repr_markdown_() == str(text)
+
+
+def test_size_sweep_names_each_side_once():
+    seq = (0.01, 0.04, 0.16, 0.64)
+    text = explain_size_sweep(sweep([0.2, 0.3, 0.5, 1.2], seq=seq), cpus=2, extrapolate=False)
+    assert "At 128 numbers: the process pool was slower than the loop: the loop took" in text
+    assert text.count("At 128 numbers") == 1 and "extrapolation" not in text

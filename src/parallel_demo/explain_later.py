@@ -168,8 +168,8 @@ def explain_size_sweep(points: Sequence[SizePoint], *, unit: str = "numbers",
     cross = size_crossover(points, "process_pool", "sequential", cpus=cpus)
     by = {(p.strategy, p.size): p.measurement for p in points}
     largest = max(cross.sizes)
-    at_largest = _capital(cross.verdicts[-1].sentence(
-        f"at {size_text(largest)}, the process pool", "the loop"))
+    at_largest = (f"At {size_text(largest)}: "
+                  + cross.verdicts[-1].sentence("the process pool", "the loop"))
     if cross.size is not None:
         where = ("at every size measured" if cross.size == cross.sizes[0]
                  else f"from **{size_text(cross.size)}** on, and at every larger size measured")
