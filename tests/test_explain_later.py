@@ -146,5 +146,5 @@ def test_explanations_render_as_markdown():
 def test_size_sweep_names_each_side_once():
     seq = (0.01, 0.04, 0.16, 0.64)
     text = explain_size_sweep(sweep([0.2, 0.3, 0.5, 1.2], seq=seq), cpus=2, extrapolate=False)
-    assert "At 128 numbers: the process pool was slower than the loop: the loop took" in text
+    assert "At 128 numbers: the process pool was slower than the loop: the process pool took" in text
     assert text.count("At 128 numbers") == 1 and "extrapolation" not in text

@@ -58,3 +58,12 @@ def test_formats():
     assert format_ratio(1.934) == "1.93x" and format_ratio(27.4) == "27x"
     assert format_percent(0.0004) == "<0.1%" and format_percent(0.123) == "12%"
     assert format_percent(0.0) == "0.0%"
+
+
+def test_many_runs_use_the_10th_to_90th_percentile():
+    # 100 runs of microsecond work on a busy machine: a few slow outliers on each side
+    # must not hide a 2.5x difference.
+    a = m(*([1.0] * 90 + [9.0] * 10))
+    b = m(*([2.5] * 90 + [0.5] * 10))
+    assert compare(a, b).word == "faster"
+    assert compare(m(*([1.0] * 85 + [9.0] * 15)), b).word == "tie"  # 15% outliers: beyond the band

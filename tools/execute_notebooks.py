@@ -24,6 +24,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nbdeps import stamp  # noqa: E402
 
 
+def _hide_solutions(nb) -> None:
+    """Solution cells keep no output (it would give the answer away before the learner asks),
+    start collapsed in JupyterLab, and are run but not compared by nbval."""
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and "solution" in tags:
+            cell.outputs = []
+            cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+            if "nbval-ignore-output" not in tags:
+                cell.metadata["tags"] = [*tags, "nbval-ignore-output"]
+
+
 def execute(path: Path, timeout: int = 120) -> float:
     import nbformat
     from nbclient import NotebookClient
@@ -33,6 +45,7 @@ def execute(path: Path, timeout: int = 120) -> float:
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     took = time.perf_counter() - t0
+    _hide_solutions(nb)
     nb.metadata.setdefault("parallel_demo", {})["src_hash"] = stamp(path)
     # What JupyterLab writes on opening: committing it keeps a freshly opened
     # chapter from showing as modified (and autosaving itself) at once.

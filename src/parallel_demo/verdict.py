@@ -31,10 +31,13 @@ WORDS = ("faster", "slower", "tie")
 
 
 def _band(times: Sequence[float]) -> tuple[float, float]:
-    """The range of typical runs: all of them, less the extreme ones once there are 5+."""
+    """The range of typical runs: all of them below 5 runs; less the fastest and slowest one
+    from 5 runs; the 10th to the 90th percentile from 10 runs (a loaded machine makes outliers)."""
     ordered = sorted(times)
-    if len(ordered) >= 5:
-        ordered = ordered[1:-1]
+    n = len(ordered)
+    cut = n // 10 if n >= 10 else (1 if n >= 5 else 0)
+    if cut:
+        ordered = ordered[cut:n - cut]
     return ordered[0], ordered[-1]
 
 
