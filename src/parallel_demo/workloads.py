@@ -9,7 +9,6 @@ no such name.  That is why the chapters import their tasks from here.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 
@@ -128,6 +127,8 @@ def hash_bytes(size: int, rounds: int = 1) -> str:
     hashlib releases the GIL while it hashes buffers larger than 2 KiB, so
     several threads running this do use several CPUs.  Returns the hex digest.
     """
+    import hashlib  # here, not at the top: workers that never hash should not load OpenSSL
+
     size = _check_int("size", size, minimum=0)
     rounds = _check_int("rounds", rounds, minimum=1)
     data = bytes(size)
