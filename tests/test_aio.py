@@ -292,3 +292,51 @@ def test_measure_concurrency_rows():
         ("threads", 4), ("asyncio", 4), ("threads", 12), ("asyncio", 12)]
     assert all(r.wall > 0 and r.rss_mb >= 0 for r in rows)
     assert rows[2].predicted == pytest.approx(3 * 0.02)
+
+
+def _rows(virtual=600.0):
+    from parallel_demo.aio_fetch import ConcurrencyRow
+    return [ConcurrencyRow("threads", 10, 5, 0.1, 0.0, 0.0, 0.08, "VmHWM"),
+            ConcurrencyRow("asyncio", 10, 5, 0.1, 0.0, 0.0, 0.08, "VmHWM"),
+            ConcurrencyRow("threads", 100, 5, 1.0, 1.5, virtual, 0.8, "VmHWM"),
+            ConcurrencyRow("asyncio", 100, 5, 0.9, 0.2, 1.0, 0.8, "VmHWM")]
+
+
+def test_explain_concurrency_reads_the_largest_size():
+    from parallel_demo.aio_fetch import explain_concurrency
+    text = explain_concurrency(_rows(), latency=0.04)
+    assert text.startswith("With 100 requests in flight")
+    assert "**15 KiB per thread**" in text and "**2.0 KiB per task**" in text
+    assert "0.6 GiB of address space" in text
+    assert "5 connections / 40 ms = **125 requests per second**" in text
+    assert "reached 100 (threads) and 111 (asyncio)" in text
+    for word in ("faster", "slower", "beat", "tie"):
+        assert word not in text
+
+
+def test_explain_concurrency_without_reserved_memory_leaves_that_sentence_out():
+    from parallel_demo.aio_fetch import explain_concurrency
+    assert "reserved" not in explain_concurrency(_rows(virtual=0.0), latency=0.04)
+
+
+def test_explain_concurrency_refuses_bad_input():
+    from parallel_demo.aio_fetch import explain_concurrency
+    with pytest.raises(ValueError, match="both approaches"):
+        explain_concurrency(_rows()[::2], latency=0.04)
+    with pytest.raises(TypeError, match="measure_concurrency"):
+        explain_concurrency([1, 2], latency=0.04)
+    with pytest.raises(ValueError, match="rows"):
+        explain_concurrency([], latency=0.04)
+    with pytest.raises((TypeError, ValueError), match="latency"):
+        explain_concurrency(_rows(), latency=-1)
+
+
+def test_explain_sweep_limit():
+    from parallel_demo.aio_fetch import explain_sweep_limit
+    text = explain_sweep_limit(5000, connections=25, latency=0.04, stops_at=1000)
+    assert "5,000 requests would take 200 rounds × 40 ms = **8 s**" in text
+    assert text.endswith("so the sweep stops at 1,000.")
+    with pytest.raises(ValueError, match="connections"):
+        explain_sweep_limit(5000, connections=0, latency=0.04, stops_at=1000)
+    with pytest.raises(TypeError, match="requests"):
+        explain_sweep_limit("5000", connections=25, latency=0.04, stops_at=1000)

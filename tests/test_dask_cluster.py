@@ -242,3 +242,63 @@ def test_the_worker_side_module_is_light():
             " if m in sys.modules]\n"
             "assert not heavy, heavy\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def _overhead(dask=(0.10, 0.11, 0.12), pool=(0.02, 0.021, 0.022), tasks=50):
+    from parallel_demo.dask_cluster import OverheadReport
+    from parallel_demo.timing import Measurement
+    return OverheadReport(tasks, Measurement("dask", dask), Measurement("process pool", pool))
+
+
+def _sweep(task_seconds=0.004):
+    from parallel_demo.dask_cluster import TaskSweep
+    from parallel_demo.timing import Measurement
+    from parallel_demo.verdict import crossover
+    sizes = (2, 6)
+    fast = [Measurement("x", (0.01, 0.011, 0.012))] * 2
+    slow = [Measurement("y", (0.1, 0.11, 0.12))] * 2
+    ms = {"sequential": tuple(fast), "process pool": tuple(slow), "dask": tuple(slow)}
+    return TaskSweep(sizes, ms, task_seconds, vs_sequential=crossover(sizes, slow, fast),
+                     vs_pool=crossover(sizes, slow, slow))
+
+
+def test_explain_startup_names_the_time_and_the_processes():
+    from parallel_demo.dask_cluster import explain_cluster_startup
+    c = DaskCluster(workers=3)
+    with pytest.raises(ValueError, match="start"):
+        explain_cluster_startup(c)
+    c.startup = 1.5
+    text = explain_cluster_startup(c)
+    assert "**1.50 s**" in text and "four fresh Python interpreters" in text
+    assert "three workers registering" in text
+    with pytest.raises(TypeError, match="DaskCluster"):
+        explain_cluster_startup(1.5)
+
+
+def test_explain_task_overhead_uses_compare_and_the_docs_range():
+    from parallel_demo.dask_cluster import explain_task_overhead
+    text = explain_task_overhead(_overhead())
+    assert text.startswith("With 50 tasks in flight, a Dask task cost **2.2 ms**")
+    assert "The process pool was faster than the Dask cluster" in text
+    assert "above the range" in text and "busy machine" in text
+    inside = explain_task_overhead(_overhead(dask=(0.02, 0.021, 0.022)))
+    assert "within the range" in inside and "busy machine" not in inside
+    assert "tie" in inside
+    below = explain_task_overhead(_overhead(dask=(0.001,) * 3, pool=(0.001,) * 3))
+    assert "below the range" in below
+    with pytest.raises(TypeError, match="measure_task_overhead"):
+        explain_task_overhead({"dask": 1})
+
+
+def test_explain_task_sweep_and_break_even():
+    from parallel_demo.dask_cluster import explain_break_even, explain_task_sweep
+    text = explain_task_sweep(_sweep())
+    assert text.startswith("Sequential code stayed ahead of Dask on the running cluster")
+    assert "no crossover here" in text
+    assert "about **" in explain_break_even(1.0, _overhead(dask=(0.001,) * 3), _sweep(0.1),
+                                            workers=2)
+    assert "one usable CPU" in explain_break_even(1.0, _overhead(), _sweep(), workers=1)
+    costly = explain_break_even(1.0, _overhead(), _sweep(0.001), workers=2)
+    assert "never pay back" in costly and "1.0 ms of work" in costly and "2.2 ms of" in costly
+    with pytest.raises(TypeError, match="sweep_tasks"):
+        explain_break_even(1.0, _overhead(), None, workers=2)

@@ -57,6 +57,13 @@ def test_pool_cost_structure_and_round_trip():
     assert again.startup.times == cost.startup.times and again.many.times == cost.many.times
 
 
+def test_explain_pool_costs_heading():
+    costs = ip.measure_pool_costs(["thread_pool"], tasks=3, repeat=1)
+    plain = ip.explain_pool_costs(costs)
+    assert plain.startswith("- One more task")
+    assert ip.explain_pool_costs(costs, heading="Measured here") == "Measured here:\n\n" + plain
+
+
 @pytest.mark.parametrize("kwargs, error", [({"tasks": 1}, ValueError),
                                           ({"workers": 0}, ValueError),
                                           ({"tasks": "10"}, TypeError)])
@@ -136,3 +143,11 @@ def test_nothing_left_running_after_a_failure():
 def test_pool_costs_include_interpreters():
     costs = ip.measure_pool_costs(tasks=4, repeat=1)
     assert [c.strategy for c in costs] == ["thread_pool", "process_pool", "interpreter_pool"]
+
+
+def test_explain_crossings_falls_back_to_the_recorded_ones():
+    crossings, text = ip.explain_crossings({"abs": abs}, recorded=[], recorded_on="X")
+    if ip.INTERPRETER_POOL_REASON is None:
+        assert [c.name for c in crossings] == ["abs"] and text.startswith("Tried just now")
+    else:
+        assert crossings == [] and text.startswith("Recorded in a Jupyter kernel on X:")

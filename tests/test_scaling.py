@@ -7,7 +7,7 @@ import math
 import pytest
 
 from parallel_demo import (Measurement, ScalingSweep, SerialWorkload, amdahl, compare_models,
-                           derive_laws, describe_fit, describe_karp_flatt, effective_cpus,
+                           derive_laws, describe_fit, explain_fit, describe_karp_flatt, effective_cpus,
                            fit_amdahl, fit_line, fit_usl, gustafson, karp_flatt, karp_flatt_table,
                            law_curves, measure_scaling, mystery_workload, serial_fraction_from,
                            serial_workload, sweep_sizes, usl)
@@ -165,6 +165,20 @@ def test_one_cpu_fit_says_everything_behaved_serially():
     assert "one CPU" in text and "faster" not in text
     assert sweep.verdict(4).word == "tie"
 
+
+
+def test_explain_fit_adds_the_verdict_from_compare():
+    sweep = _sweep(0.2, cpus=2)
+    fit = fit_amdahl(sweep)
+    text = explain_fit(fit, sweep)
+    assert text.startswith(describe_fit(fit, sweep))
+    assert f"{sweep.verdict(2).word}" in text and "The run on 2 workers" in text
+
+
+def test_explain_fit_never_claims_a_parallel_win_on_one_cpu():
+    sweep = _sweep(0.2, cpus=1)
+    text = explain_fit(fit_amdahl(sweep), sweep)
+    assert "faster" not in text and "The run on 2 workers" in text
 
 def test_karp_flatt_flat_when_the_serial_part_is_real():
     sweep = _sweep(0.2, cpus=8, workers=range(1, 9))

@@ -121,21 +121,21 @@ _API: dict[str, str] = {
                       "load_reference record_reference",
     "interpreters": "Crossing PoolCost CROSSING_CELL crossing_table interpreter_id "
                     "import_in_interpreter kernel_crossings measure_pool_costs try_in_interpreter "
-                    "explain_pool_costs",
+                    "explain_pool_costs explain_crossings",
     "charts.free_threading": "plot_build_scaling plot_pool_costs plot_speedup_guess",
     "checks.free_threading": "check_thread_speedup_prediction check_atomic_operations",
     # [interpreters]
     "aio": "arun run_coroutine loop_is_running sleep_async fail_async cancelled_task StallReport "
            "stall_demo forgotten_task slow_lookup InFlight LOOKUPS",
     "aio_fetch": "async_client afetch_page get_pages_threads get_pages_asyncio cpu_per_request "
-                 "ConcurrencyRow measure_concurrency",
+                 "ConcurrencyRow measure_concurrency explain_concurrency explain_sweep_limit",
     "charts.aio": "plot_task_timeline plot_stalls plot_stall_pair plot_concurrency "
                   "plot_batch_prediction",
     "checks.aio": "check_batch_prediction check_unblocked",
     # [aio]
     "scaling": "amdahl gustafson karp_flatt serial_fraction_from usl Laws derive_laws "
                "SerialWorkload serial_workload mystery_workload sweep_sizes ScalingSweep "
-               "measure_scaling fit_line AmdahlFit fit_amdahl describe_fit KarpFlattRow "
+               "measure_scaling fit_line AmdahlFit fit_amdahl describe_fit explain_fit KarpFlattRow "
                "karp_flatt_table describe_karp_flatt fit_usl ModelComparison compare_models "
                "LawCurves law_curves PredictionRun measure_prediction",
     "charts.scaling": "plot_scaling plot_karp_flatt plot_models plot_laws plot_speedup_prediction",
@@ -145,7 +145,8 @@ _API: dict[str, str] = {
     "dask_cluster": "SCHEDULER_ENV DOCS_TASK_OVERHEAD ClockOffset DaskCluster DaskWorker "
                     "OverheadReport StreamSpan TaskSweep break_even_tasks clock_offsets "
                     "dask_process_threads measure_round_trips measure_task_overhead "
-                    "run_on_client sweep_tasks task_stream_spans",
+                    "run_on_client sweep_tasks task_stream_spans explain_cluster_startup "
+                    "explain_task_overhead explain_task_sweep explain_break_even",
     "charts.dask_cluster": "plot_round_trips plot_task_overhead plot_task_stream plot_task_sweep "
                            "plot_two_views",
     "checks.dask_cluster": "check_batched_primes check_round_trip_prediction",

@@ -44,9 +44,6 @@ from ._validate import check_callable, check_choice, check_int, check_items, che
 from .strategies import register_strategy
 from .trace import RunResult, TaskRecord, now, relabel
 
-__all__ = ["arun", "run_coroutine", "loop_is_running", "sleep_async", "fail_async",
-           "StallReport", "stall_demo", "forgotten_task", "cancelled_task", "slow_lookup",
-           "InFlight", "LOOKUPS"]
 
 #: Seconds a cancelled task gets to finish its clean-up (``finally`` blocks,
 #: ``except CancelledError``) before it is reported as ignoring cancellation.

@@ -35,8 +35,6 @@ from urllib.parse import urlsplit
 from ._validate import check_choice, check_int, check_items, check_seconds
 from .trace import RunResult, now
 
-__all__ = ["async_client", "afetch_page", "get_pages_threads", "get_pages_asyncio", "cpu_per_request",
-           "ConcurrencyRow", "measure_concurrency", "APPROACHES", "REQUEST_TIMEOUT"]
 
 #: Seconds one request may take (connect, send, read) before it fails.
 REQUEST_TIMEOUT = 5.0
@@ -420,3 +418,54 @@ def measure_concurrency(base_url: str, sizes: Sequence[int], *, latency: float,
                                        data["vm_kb"] / 1024,
                                        math.ceil(n / connections) * latency, data["method"]))
     return rows
+
+
+def explain_concurrency(rows: Sequence[ConcurrencyRow], *, latency: float) -> str:
+    """Markdown: memory per thread and per task, and the throughput against Little's law.
+
+    Reads the largest size of :func:`measure_concurrency`'s ``rows`` (both
+    approaches must be there); ``latency`` is the server's, in seconds.
+    """
+    from .fetch import littles_law
+
+    rows = check_items("rows", rows, allow_empty=False)
+    check_seconds("latency", latency)
+    if not all(isinstance(r, ConcurrencyRow) for r in rows):
+        raise TypeError("rows must be what measure_concurrency() returned (ConcurrencyRow objects)")
+    n = max(r.requests for r in rows)
+    big = {r.approach: r for r in rows if r.requests == n}
+    if set(big) != set(APPROACHES):
+        raise ValueError(f"rows must hold both approaches {APPROACHES} at their largest size ({n}); "
+                         f"got {sorted(big)}: run measure_concurrency with both approaches")
+    threads, tasks = big["threads"], big["asyncio"]
+    connections = threads.connections
+    per_thread, per_task = 1024 * threads.rss_mb / n, 1024 * tasks.rss_mb / n
+    text = (f"With {n} requests in flight, resident memory grew by about **{per_thread:.0f} KiB "
+            f"per thread** and **{per_task:.1f} KiB per task** at the peak of the run.")
+    if threads.virtual_mb > 0:
+        text += (f" The threads also *reserved* {threads.virtual_mb / 1024:.1f} GiB of address "
+                 "space for their stacks, of which they touched only those few KiB each.")
+    rate = littles_law(connections, latency)
+    text += (f" Little's law caps the throughput at {connections} connections / "
+             f"{latency * 1000:.0f} ms = **{rate:.0f} requests per second**; the {n}-request "
+             f"runs reached {threads.throughput:.0f} (threads) and {tasks.throughput:.0f} (asyncio).")
+    return text
+
+
+def explain_sweep_limit(requests: int, *, connections: int, latency: float, stops_at: int) -> str:
+    """Markdown: how long ``requests`` would take per approach by Little's law, and why the sweep stops.
+
+    A prediction from configured numbers (``connections``, ``latency`` in
+    seconds), not a measurement: ``ceil(requests / connections)`` rounds of
+    ``latency`` each. ``stops_at`` is the largest size the sweep ran.
+    """
+    import math
+
+    check_int("requests", requests, minimum=1)
+    check_int("connections", connections, minimum=1)
+    check_seconds("latency", latency)
+    check_int("stops_at", stops_at, minimum=1)
+    rounds = math.ceil(requests / connections)
+    return (f"{requests:,} requests would take {rounds} rounds × {latency * 1000:.0f} ms = "
+            f"**{rounds * latency:.0f} s** per approach, by Little's law: too long for this page, "
+            f"so the sweep stops at {stops_at:,}.")

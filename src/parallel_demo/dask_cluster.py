@@ -41,10 +41,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ._hang import Deadline, quiet_fork_warning, wait_until
 from ._validate import check_int, check_items, check_seconds
-from .strategies import _call, register_strategy, run
-from .timing import Measurement, interleaved
+from .strategies import call_and_record, register_strategy, run
+from .timing import Measurement, format_seconds, interleaved
 from .trace import TaskRecord, now
-from .verdict import Crossover, crossover
+from .verdict import Crossover, compare, crossover
 
 #: The environment variable that points ``run("dask", ...)`` at a running
 #: cluster, e.g. ``tcp://10.0.0.5:8786``.  Unset: a LocalCluster on this machine.
@@ -89,14 +89,14 @@ def _noop(x: Any) -> Any:
 
 def _dask_call(fn: Callable[[Any], Any], index: int, item: Any,
                submitted: float) -> tuple[Any, TaskRecord]:
-    """On a worker: ``strategies._call`` with the worker's address as its raw id.
+    """On a worker: ``strategies.call_and_record`` with the worker's address as its raw id.
 
     The record's times are on the *worker's* clock; the parent shifts them
     onto its own with the offset :func:`clock_offsets` measured.
     """
     from distributed import get_worker
 
-    return _call(fn, index, item, submitted, worker=get_worker().address)
+    return call_and_record(fn, index, item, submitted, worker=get_worker().address)
 
 
 # ---------------------------------------------------------------------------
@@ -727,3 +727,77 @@ def task_stream_spans(data: Sequence[Mapping[str, Any]],
             spans.append(StreamSpan(worker, str(task.get("key", "")), ss["action"],
                                     ss["start"] + shift, ss["stop"] + shift))
     return sorted(spans, key=lambda s: (s.start, s.worker))
+
+
+# ---------------------------------------------------------------------------
+# The chapter's computed prose: the notebook shows these as Markdown.
+
+def explain_cluster_startup(cluster: "DaskCluster") -> str:
+    """Markdown: how long ``cluster`` (a started :class:`DaskCluster`) took to start."""
+    if not isinstance(cluster, DaskCluster):
+        raise TypeError(f"cluster must be a DaskCluster, got {type(cluster).__name__}")
+    if cluster.startup is None:
+        raise ValueError("cluster has not been started: call cluster.start() first")
+    n = cluster.n_workers
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+    return (f"Starting the cluster took **{format_seconds(cluster.startup)}**: "
+            f"{words.get(n + 1, n + 1)} fresh Python interpreters, each importing `distributed`, "
+            f"then {words.get(n, n)} worker{'s' if n != 1 else ''} registering with the "
+            "scheduler. Keep that number in mind; it comes back when we ask whether a cluster pays.")
+
+
+def explain_task_overhead(overhead: OverheadReport,
+                          docs_range: tuple[float, float] = DOCS_TASK_OVERHEAD) -> str:
+    """Markdown: what one task cost on each side, the verdict, and where Dask's cost falls
+    against ``docs_range`` (seconds, low and high, from Dask's documentation)."""
+    if not isinstance(overhead, OverheadReport):
+        raise TypeError("overhead must be what measure_task_overhead() returned, "
+                        f"got {type(overhead).__name__}")
+    low, high = (check_seconds("docs_range[]", x) for x in docs_range)
+    verdict = compare(overhead.process_pool, overhead.dask)
+    per_task = overhead.per_task
+    dask = per_task["dask"]
+    where = "within" if low <= dask <= high else "above" if dask > high else "below"
+    text = (f"With {overhead.tasks} tasks in flight, a Dask task cost **{format_seconds(dask)}** "
+            f"end to end, and a process pool's **{format_seconds(per_task['process pool'])}**. "
+            + verdict.sentence("The process pool", "the Dask cluster")
+            + f" That is {where} the range Dask's documentation gives.")
+    if where == "above":
+        text += (" On a busy machine the scheduler and the workers share the CPUs with everything "
+                 "else, and every hop waits its turn.")
+    return text
+
+
+def explain_task_sweep(sweep: TaskSweep) -> str:
+    """Markdown: the two crossover sentences of :func:`sweep_tasks`, Dask first."""
+    if not isinstance(sweep, TaskSweep):
+        raise TypeError(f"sweep must be what sweep_tasks() returned, got {type(sweep).__name__}")
+    said = [sweep.vs_sequential.sentence("Dask on the running cluster", "sequential code", "tasks"),
+            sweep.vs_pool.sentence("Dask on the running cluster", "a freshly started process pool",
+                                   "tasks")]
+    return " ".join(s[0].upper() + s[1:] for s in said)
+
+
+def explain_break_even(startup: float, overhead: OverheadReport, sweep: TaskSweep,
+                       workers: int) -> str:
+    """Markdown: :func:`break_even_tasks` for this cluster, or why it never pays back.
+
+    ``workers`` should be the workers that can really run at once,
+    ``min(workers, effective_cpus())``.
+    """
+    if not isinstance(overhead, OverheadReport):
+        raise TypeError("overhead must be what measure_task_overhead() returned, "
+                        f"got {type(overhead).__name__}")
+    if not isinstance(sweep, TaskSweep):
+        raise TypeError(f"sweep must be what sweep_tasks() returned, got {type(sweep).__name__}")
+    repaid = break_even_tasks(startup, overhead.per_task["dask"], sweep.task_seconds, workers)
+    if repaid is None:
+        if workers == 1:
+            why = "with one usable CPU, the workers cannot run at once, so there is nothing to gain"
+        else:
+            why = (f"a task's {format_seconds(sweep.task_seconds)} of work, shared among {workers} "
+                   f"workers, does not cover its {format_seconds(overhead.per_task['dask'])} of "
+                   "overhead on the cluster")
+        return f"Started for this job, the cluster would never pay back its start-up here: {why}."
+    return (f"Started for this job, the cluster would need about **{repaid:,.0f} tasks** of this "
+            "size to pay back its start-up.")

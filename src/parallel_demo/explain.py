@@ -313,5 +313,3 @@ def _signed_seconds(seconds: float) -> str:
     return ("-" if seconds < 0 else "") + format_seconds(abs(seconds))
 
 
-__all__ = ["explain_machine", "explain_cpu_demo", "explain_io_overlap", "explain_startup",
-           "explain_io_speedup", "explain_gil_speedups", "explain_switch_cost"]

@@ -31,13 +31,6 @@ from .timing import Measurement, interleaved
 from .trace import RunResult
 from .verdict import Verdict, compare, format_ratio
 
-__all__ = ["BuildInfo", "build_info", "describe_kernel", "Scaling", "ScalingPoint", "measure_prime_scaling",
-           "RaceRow", "hidden_races", "explain_races", "THREAD_SAFETY", "thread_safety_table",
-           "Contention", "measure_contention", "explain_contention", "sum_shared", "sum_private",
-           "sibling_python", "measure_single_thread_overhead",
-           "machine_info", "record_reference", "load_reference", "Reference",
-           "BUNDLE_FORMAT"]
-
 
 # ---------------------------------------------------------------------------
 # What the kernel is.
@@ -200,7 +193,8 @@ class Scaling:
         for s in self.strategies:
             k = max(self.workers(s))
             v = self.verdict(s, k)
-            lines.append(f"- {v.sentence(f'`{s}` with {k} workers', 'sequential')}")
+            label = f"`{s}` with {k} worker" + ("s" if k != 1 else "")
+            lines.append(f"- {v.sentence(label, 'sequential')}")
         if "thread_pool" in self.strategies:
             lines.append("- " + _thread_lesson(self, info))
         return "\n".join(lines)

@@ -21,21 +21,14 @@ is listed but :func:`~parallel_demo.strategies.run` raises the reason.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import os
 import sys
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from ._validate import check_callable, check_int, check_seconds
-from .strategies import register_strategy
+from .strategies import call_and_record, register_strategy
 from .timing import Measurement
 from .trace import TaskRecord, now
-
-__all__ = ["HAS_INTERPRETER_POOL", "INTERPRETER_POOL_REASON", "Crossing", "interpreter_id",
-           "import_in_interpreter", "try_in_interpreter", "interpreter_pool_reason", "PoolCost",
-           "measure_pool_costs", "CROSSING_CELL", "kernel_crossings", "crossing_table",
-           "explain_pool_costs"]
 
 
 def interpreter_pool_reason(version_info: tuple[int, ...] | None = None,
@@ -77,31 +70,13 @@ def interpreter_id() -> int:
 # What runs inside a worker interpreter.  Module-level and light: each worker
 # interpreter imports this module (and so the package) once, before its first task.
 
-def _call_in_interpreter(fn: Callable[[Any], Any], index: int, item: Any,
-                         submitted: float) -> tuple[Any, TaskRecord]:
-    """Run ``fn(item)`` in this interpreter and time it; on failure, say which item failed."""
-    start = now()
-    try:
-        result = fn(item)
-    except BaseException as exc:
-        if isinstance(exc, Exception):
-            exc.add_note(f"parallel_demo.run: raised while processing item #{index}: {item!r:.80}")
-        raise
-    end = now()
-    pid, thread = os.getpid(), threading.get_ident()
-    record = TaskRecord(index=index, worker=f"{pid}:{thread}:{interpreter_id()}", pid=pid,
-                        thread=thread, start=start, end=end, submitted=submitted,
-                        label=f"{item!r:.40}")
-    return result, record
-
-
 @register_strategy("interpreter_pool", lane="interpreter", options=("initializer", "initargs"),
                    unavailable=INTERPRETER_POOL_REASON)
 def _interpreter_pool(fn, items, workers, initializer=None, initargs=()):
     executor = cf.InterpreterPoolExecutor(max_workers=workers, thread_name_prefix="interp",
                                           initializer=initializer, initargs=initargs)
     with executor as ex:
-        futures = [ex.submit(_call_in_interpreter, fn, i, item, now())
+        futures = [ex.submit(call_and_record, fn, i, item, now())
                    for i, item in enumerate(items)]
         out = []
         try:
@@ -318,6 +293,23 @@ def kernel_crossings(timeout: float = 60.0) -> list[Crossing]:
     return [Crossing(**d) for d in json.loads(text.strip().splitlines()[-1])]
 
 
+def explain_crossings(cases: dict[str, Callable[..., Any]], *, recorded: Sequence[Crossing],
+                      recorded_on: str) -> tuple[list[Crossing], str]:
+    """Try ``cases`` ({name: callable}) in an interpreter here, or fall back to ``recorded``.
+
+    Each callable is sent with the argument 7 (:func:`import_in_interpreter` with "numpy").
+    Returns the crossings and Markdown: a line saying where they come from, then the table.
+    """
+    if INTERPRETER_POOL_REASON is None:
+        crossings = [try_in_interpreter(fn, "numpy" if fn is import_in_interpreter else 7,
+                                        name=name) for name, fn in cases.items()]
+        where = "Tried just now, on this kernel:"
+    else:
+        crossings = list(recorded)
+        where = f"Recorded in a Jupyter kernel on {recorded_on}:"
+    return crossings, f"{where}\n\n{crossing_table(crossings)}"
+
+
 def crossing_table(crossings: Sequence[Crossing]) -> str:
     """Markdown: one row per case, whether it crossed, and the error's telling lines."""
     rows = []
@@ -336,8 +328,11 @@ def crossing_table(crossings: Sequence[Crossing]) -> str:
         "\n".join(rows)
 
 
-def explain_pool_costs(costs: Sequence[PoolCost]) -> str:
-    """Markdown bullets: start-up compared pool against pool (through ``compare``), per-task gaps."""
+def explain_pool_costs(costs: Sequence[PoolCost], heading: str | None = None) -> str:
+    """Markdown bullets: start-up compared pool against pool (through ``compare``), per-task gaps.
+
+    ``heading``, if given, is put first as its own paragraph followed by a colon.
+    """
     from .timing import format_seconds
     from .verdict import compare
 
@@ -354,4 +349,5 @@ def explain_pool_costs(costs: Sequence[PoolCost]) -> str:
                      for c in costs)
     lines.append(f"- One more task, once the pool runs (the median gap between two tasks on a "
                  f"worker): {gaps}.")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return f"{heading}:\n\n{text}" if heading else text

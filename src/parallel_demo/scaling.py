@@ -38,13 +38,6 @@ from .env import effective_cpus
 from .timing import Measurement, SpeedupRow, interleaved
 from .workloads import calibrate_spin, sleep_task, spin
 
-__all__ = [
-    "amdahl", "gustafson", "karp_flatt", "usl", "serial_fraction_from", "Laws", "derive_laws",
-    "SerialWorkload", "serial_workload", "mystery_workload", "sweep_sizes", "ScalingSweep",
-    "measure_scaling", "fit_line", "AmdahlFit", "fit_amdahl", "KarpFlattRow", "karp_flatt_table",
-    "describe_karp_flatt", "fit_usl", "ModelComparison", "compare_models", "describe_fit",
-    "LawCurves", "law_curves", "PredictionRun", "measure_prediction",
-]
 
 #: The most worker counts a default sweep measures (a big machine gets a thinned list).
 MAX_POINTS = 10
@@ -549,6 +542,18 @@ def describe_fit(fit: AmdahlFit, sweep: ScalingSweep) -> str:
                    "serial time than the program has: the machine was busy, or starting the "
                    "chunks cost more than they did on a quiet machine. Run the cell again to "
                    "see how much it moves.")
+
+
+def explain_fit(fit: AmdahlFit, sweep: ScalingSweep) -> str:
+    """``describe_fit`` followed by the verdict of the most workers that have a CPU each vs one.
+
+    The verdict comes from ``sweep.verdict`` (``compare`` on the repeated rounds), so on one CPU
+    it never calls a parallel win.
+    """
+    workers = max(2, min(sweep.cpus, max(sweep.workers)))
+    headline = sweep.verdict(workers)
+    return (describe_fit(fit, sweep) + " "
+            + headline.sentence(f"The run on {workers} workers", "the run on 1 worker"))
 
 
 @dataclass(frozen=True)

@@ -98,9 +98,15 @@ def strategy_available(strategy: str) -> str | None:
 # ---------------------------------------------------------------------------
 # The code that runs inside a worker.  Module-level, so processes can pickle it.
 
-def _call(fn: Callable[[Any], Any], index: int, item: Any, submitted: float,
-          worker: str | None = None) -> tuple[Any, TaskRecord]:
-    """Run ``fn(item)`` and time it; on failure, say which item failed."""
+def call_and_record(fn: Callable[[Any], Any], index: int, item: Any, submitted: float,
+                    worker: str | None = None) -> tuple[Any, TaskRecord]:
+    """Run ``fn(item)`` and time it; on failure, say which item failed.
+
+    What every worker of every strategy runs (threads, processes, subinterpreters,
+    Dask workers), so one rule makes every record and every error note.
+    ``worker`` is the raw worker id (default ``pid:thread``, unique per thread,
+    and so per subinterpreter too); :func:`run` relabels it afterwards.
+    """
     start = now()
     try:
         result = fn(item)
@@ -124,7 +130,7 @@ def _call(fn: Callable[[Any], Any], index: int, item: Any, submitted: float,
 
 def _call_chunk(fn, chunk, submitted):
     """A process pool's unit of work when ``chunksize > 1``: several items in one trip."""
-    return [_call(fn, index, item, submitted) for index, item in chunk]
+    return [call_and_record(fn, index, item, submitted) for index, item in chunk]
 
 
 def _worker_id() -> str:
@@ -138,7 +144,7 @@ def _worker_id() -> str:
 @register_strategy("sequential", lane="main")
 def _sequential(fn, items, workers):
     t = now()
-    return [_call(fn, i, item, t) for i, item in enumerate(items)]
+    return [call_and_record(fn, i, item, t) for i, item in enumerate(items)]
 
 
 def _first_error(errors: dict[int, BaseException]) -> BaseException:
@@ -155,7 +161,7 @@ def _thread_per_task(fn, items, workers):
         try:
             # Each thread writes only its own slot, so no lock is needed.  Its
             # label is explicit: a finished thread's ident is reused by the next.
-            out[i] = _call(fn, i, item, submitted, worker=f"task-{i}")
+            out[i] = call_and_record(fn, i, item, submitted, worker=f"task-{i}")
         except BaseException as exc:  # reported by the parent, not by excepthook
             errors[i] = exc
 
@@ -195,7 +201,7 @@ def _queue_workers(fn, items, workers):
                 return
             i, item = job
             try:
-                pair = _call(fn, i, item, submitted, worker=name)
+                pair = call_and_record(fn, i, item, submitted, worker=name)
             except BaseException as exc:
                 with done_lock:
                     errors[i] = exc
@@ -238,7 +244,7 @@ def _collect(futures_in_order: list[cf.Future], executor: cf.Executor, flatten: 
 def _thread_pool(fn, items, workers, initializer=None, initargs=()):
     with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pool",
                                initializer=initializer, initargs=initargs) as ex:
-        futures = [ex.submit(_call, fn, i, item, now()) for i, item in enumerate(items)]
+        futures = [ex.submit(call_and_record, fn, i, item, now()) for i, item in enumerate(items)]
         try:
             return _collect(futures, ex, flatten=False)
         except KeyboardInterrupt:
@@ -262,7 +268,7 @@ def _process_pool(fn, items, workers, start_method=None, chunksize=1, initialize
                                     initializer=initializer, initargs=initargs) as ex:
             indexed = list(enumerate(items))
             if chunksize == 1:
-                futures = [ex.submit(_call, fn, i, item, now()) for i, item in indexed]
+                futures = [ex.submit(call_and_record, fn, i, item, now()) for i, item in indexed]
                 return _process_results(futures, ex, flatten=False)
             chunks = [indexed[k:k + chunksize] for k in range(0, len(indexed), chunksize)]
             futures = [ex.submit(_call_chunk, fn, chunk, now()) for chunk in chunks]

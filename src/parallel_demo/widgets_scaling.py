@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from .scaling import law_curves
 
-__all__ = ["explore_amdahl", "amdahl_explorer"]
 
 #: Slider ranges (start, stop, step).
 _SERIAL = (0.0, 0.5, 0.01)

@@ -8,9 +8,6 @@ from matplotlib.axes import Axes
 
 from ._style import PALETTE, Bar, draw_lanes, new_axes, new_figure, time_unit
 
-__all__ = ["plot_task_timeline", "plot_stalls", "plot_stall_pair", "plot_concurrency",
-           "plot_batch_prediction"]
-
 
 def plot_task_timeline(result, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """One lane per task of an asyncio run: pale while waiting for its turn, solid while in progress.

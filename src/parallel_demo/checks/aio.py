@@ -20,7 +20,6 @@ from typing import Any, Callable
 from ..trace import now
 from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
 
-__all__ = ["check_batch_prediction", "check_unblocked", "BATCH"]
 
 #: The batch of exercise aio_ex1: requests started at once, connections, server latency (s).
 BATCH = {"requests": 40, "connections": 8, "latency": 0.05}

@@ -16,7 +16,6 @@ from ..scaling import (S_TOLERANCE, PredictionRun, ScalingSweep, fit_amdahl,
                        measure_prediction)
 from ._base import CheckResult, verdict
 
-__all__ = ["check_speedup_prediction", "check_serial_fraction"]
 
 #: A prediction this close (relative) to the measurement's range, or to
 #: Amdahl's law on this machine's CPUs, passes.
