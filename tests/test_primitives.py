@@ -408,3 +408,61 @@ def test_fairness_elsewhere():
     assert asyncio_lock_order(3) == ["task 0", "task 1", "task 2", "the holder, again"]
     assert "PyMutex" in lock_handoff_note((3, 14, 0)) and "1 ms" in lock_handoff_note((3, 13, 1))
     assert "no hand-off" in lock_handoff_note((3, 11, 7))
+
+
+# --- the copy of the acquire-argument check matches locks' one ---------------------------------
+
+@pytest.mark.parametrize("blocking, timeout", [(False, 1), (False, 0), (True, -2), (True, -100),
+                                               (True, 1e100), (True, threading.TIMEOUT_MAX + 1),
+                                               (True, "soon")])
+def test_rwlock_rejects_acquire_arguments_exactly_like_locks(blocking, timeout):
+    # rwlock keeps its own copy of locks._check_acquire_args (private names are not imported
+    # across modules); the two must raise the same error type with the same message.
+    from parallel_demo import locks, rwlock
+
+    errors = []
+    for check in (locks._check_acquire_args, rwlock._check_acquire_args):
+        with pytest.raises((ValueError, OverflowError, TypeError)) as info:
+            check(blocking, timeout)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
+
+
+# --- the chapter's computed sentences ---------------------------------------------------------
+
+def test_explain_footman_says_how_many_gave_up():
+    from parallel_demo import explain_footman
+
+    none = footman_dinner(philosophers=5, meals=1, footman=True)
+    assert "**0 of 5**" in explain_footman(none) and "bad luck" in explain_footman(none)
+    text = explain_footman(footman_dinner(philosophers=5, meals=1, footman=False, patience=0.2))
+    assert text.startswith("Without the footman, in this run, **") and "of 5**" in text
+    with pytest.raises(TypeError, match="report"):
+        explain_footman({"gave_up": []})
+
+
+def test_explain_thread_context_matches_this_python():
+    from parallel_demo import explain_thread_context
+
+    text = explain_thread_context()
+    assert f"Python {sys.version_info.major}.{sys.version_info.minor}" in text
+    assert ("a copy of the caller's context" in text) == thread_inherits_context()
+    assert ("also accepts `Thread(context=...)`" in text) == thread_takes_context()
+
+
+def test_explain_writer_waits_uses_the_verdict():
+    from parallel_demo import explain_writer_waits
+
+    runs = measure_writer_waits(runs=3, seconds=0.05)
+    text = explain_writer_waits(runs)
+    assert text.startswith("In this run the writer's longest wait was **")
+    assert any(w in text for w in ("**shorter**", "**longer**", "**not different beyond the noise**"))
+    with pytest.raises(ValueError, match="runs"):
+        explain_writer_waits({"writer-preferring": runs["writer-preferring"]})
+
+
+def test_explain_py_spy():
+    from parallel_demo import explain_py_spy
+
+    assert explain_py_spy("Thread 1 (idle)") == "Thread 1 (idle)"
+    assert "py-spy dump --pid 123" in explain_py_spy(None, pid=123)

@@ -133,3 +133,42 @@ def test_charts_draw():
         plot_decision_tree("tree")
     with pytest.raises(ValueError, match="at least one"):
         plot_tool_costs([])
+
+
+def _m(label, *times):
+    return Measurement(label, tuple(times))
+
+
+def test_explain_costs_compares_both_costs():
+    from parallel_demo.which_tool import explain_costs
+
+    costs = {"thread_pool": (_m("a", 0.002, 0.002, 0.0021), _m("b", 1e-4, 1e-4, 1.1e-4)),
+             "process_pool": (_m("c", 0.03, 0.031, 0.03), _m("d", 4e-4, 4e-4, 4.2e-4))}
+    text = explain_costs(costs)
+    lines = text.splitlines()
+    assert lines[0].startswith("- **start-up**: the thread pool was faster than the process pool")
+    assert lines[1].startswith("- **per-task cost**: the thread pool was faster")
+    with pytest.raises(ValueError, match="process_pool"):
+        explain_costs({"thread_pool": costs["thread_pool"]})
+
+
+def test_explain_pool_vs_loop_never_a_parallel_win_on_one_cpu():
+    from parallel_demo.which_tool import explain_pool_vs_loop
+
+    pool, loop = _m("pool", 0.05, 0.05, 0.051), _m("loop", 0.1, 0.1, 0.101)
+    assert "was faster than a plain loop" in explain_pool_vs_loop(pool, loop, where="x", cpus=2)
+    one = explain_pool_vs_loop(pool, loop, where="one CPU", cpus=1)
+    assert one.startswith("- one CPU: ") and "a tie" in one and "was faster" not in one
+
+
+def test_explain_reference_runs_one_line_per_pool_run():
+    from parallel_demo.reference import select_references
+    from parallel_demo.which_tool import explain_reference_runs
+
+    refs = find_references()
+    pools = select_references(refs, strategy="process_pool", workload="is_prime on large")
+    lines = explain_reference_runs(pools, refs).splitlines()
+    assert len(lines) == len(pools) >= 2
+    assert all(line.startswith("- reference, Python ") for line in lines)
+    one_cpu = [line for line, p in zip(lines, pools) if p.cpus == 1]
+    assert one_cpu and not any("the process pool was faster" in line for line in one_cpu)

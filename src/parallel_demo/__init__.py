@@ -102,13 +102,15 @@ _API: dict[str, str] = {
                  "read_values run_script sum_file_range sum_loaded_range sum_values write_values",
     "checks.processes": "check_index_plan check_retry_plan",
     # Part III, synchronization primitives
-    "primitives": "BoundedBuffer CHECK_THEN_ACT StuckProgram SyncEvent SyncTrace barrier_phases "
-                  "broken_barrier check_then_act context_in_threads dump_all_threads "
-                  "footman_dinner limited_section py_spy_dump py_spy_path release_too_many "
-                  "request_id safe_calls stacks stolen_wakeup stop_signal stress_buffer "
+    "primitives": "BoundedBuffer CHECK_THEN_ACT SyncEvent SyncTrace barrier_phases "
+                  "broken_barrier check_then_act context_in_threads explain_footman "
+                  "explain_thread_context footman_dinner limited_section release_too_many "
+                  "request_id safe_calls stolen_wakeup stop_signal stress_buffer "
                   "thread_inherits_context thread_local_demo thread_takes_context",
+    "stuck": "StuckProgram dump_all_threads explain_py_spy py_spy_dump py_spy_path stacks",
     "rwlock": "RW_LOCKS ReadersPreferringLock WriterPreferringLock WriterReport "
-              "asyncio_lock_order lock_handoff_note longest_waits measure_writer_waits "
+              "asyncio_lock_order explain_writer_waits lock_handoff_note longest_waits "
+              "measure_writer_waits "
               "trio_lock_order writer_starvation",
     "charts.primitives": "plot_phase_prediction plot_sync_timeline plot_sync_timelines "
                          "plot_writer_waits",
@@ -155,7 +157,8 @@ _API: dict[str, str] = {
     "reference": "Machine ReferenceRun as_reference find_references load_run save_run "
                  "save_trace_events select_references this_machine to_trace_events",
     "charts.reference": "plot_reference plot_runs_beside",
-    "which_tool": "ANSWERS DECISION_TREE TOOLS choose_tool format_tool_table measure_costs "
+    "which_tool": "ANSWERS DECISION_TREE TOOLS choose_tool explain_costs explain_pool_vs_loop "
+                  "explain_reference_runs format_tool_table measure_costs "
                   "per_task_seconds quick_strategies reference_costs tool_status tool_table",
     "charts.which_tool": "plot_decision_tree plot_prediction plot_tool_costs",
     "checks.which_tool": "TOOL_SCENARIOS check_per_task_prediction check_tool_choices",

@@ -3,25 +3,19 @@
 Every demo starts its own threads, records what they did as :class:`SyncEvent`
 spans on one clock (:class:`SyncTrace`), joins them against one deadline and
 reports any thread it could not end.  Nothing here waits without a timeout.
-Readers-writer locks and their measurement live in :mod:`parallel_demo.rwlock`.
+Readers-writer locks and their measurement live in :mod:`parallel_demo.rwlock`;
+"why is it stuck" (stacks of waiting threads) in :mod:`parallel_demo.stuck`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import faulthandler
 import inspect
-import os
 import queue
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
@@ -485,6 +479,22 @@ def footman_dinner(philosophers: int = 5, meals: int = 3, *, footman: bool = Tru
 # --- Event and Barrier --------------------------------------------------------------------
 
 
+def explain_footman(report: DinnerReport, philosophers: int = 5) -> str:
+    """Markdown: how many philosophers gave up without a footman, and what that means."""
+    n = check_int("philosophers", philosophers, minimum=2)
+    if not isinstance(report, DinnerReport):
+        raise TypeError(f"report must be footman_dinner()'s result, got {type(report).__name__}")
+    stuck = len(report.gave_up)
+    if stuck == 0:
+        rest = "this time the timing let every one of them eat; the deadlock needs bad luck."
+    elif stuck == n:
+        rest = f"all {n} held a left fork at the same time."
+    else:
+        rest = "the others ate once the first ones had given up."
+    return (f"Without the footman, in this run, **{stuck} of {n}** philosophers gave up "
+            f"waiting for their right fork: {rest}")
+
+
 @dataclass(frozen=True)
 class StopReport:
     """A worker stopped by an Event: its rounds, and how long it took to notice."""
@@ -752,6 +762,18 @@ def thread_takes_context() -> bool:
     return "context" in inspect.signature(threading.Thread.__init__).parameters
 
 
+def explain_thread_context() -> str:
+    """Markdown: does a plain ``Thread`` start with the caller's context on this Python?"""
+    major, minor = sys.version_info[:2]
+    inherits, takes = thread_inherits_context(), thread_takes_context()
+    text = (f"On this Python {major}.{minor}, a plain `Thread(target=f)` starts with "
+            + ("**a copy of the caller's context**" if inherits else "**an empty context**: it sees "
+               "the variable's default, not the value set here") + ". ")
+    return text + ("This Python also accepts `Thread(context=...)`." if takes else
+                   "`Thread(context=...)` arrives in Python 3.14; before it, pass the context by "
+                   "hand with `target=contextvars.copy_context().run, args=(f,)`.")
+
+
 def context_in_threads(value: str = "request 42") -> dict[str, str]:
     """Set :data:`request_id` here, then read it from threads started in three ways.
 
@@ -821,121 +843,3 @@ def safe_calls(container: str = "deque", *, producers: int = 4, per_producer: in
     targets["consumer"] = consume
     _run_threads(targets, STEP_TIMEOUT)
     return {"put": total, "taken": len(taken), "distinct": len(set(taken))}
-
-
-# --- why is it stuck? ---------------------------------------------------------------------
-
-
-class StuckProgram:
-    """Two threads that wait for something that does not come, until the book releases them.
-
-    ``with StuckProgram() as stuck:`` starts ``stuck-consumer`` (blocked in
-    ``queue.get``) and ``stuck-waiter`` (blocked in ``Event.wait``); leaving
-    the block puts the item and sets the event, and joins both.  Each wait also
-    has a deadline (``release_after`` seconds), so even a kernel that never
-    leaves the block is freed.
-    """
-
-    NAMES = ("stuck-consumer", "stuck-waiter")
-
-    def __init__(self, release_after: float = 20.0) -> None:
-        self.release_after = check_seconds("release_after", release_after, maximum=60.0)
-        self._q: queue.Queue = queue.Queue()
-        self._event = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self.threads_left: list[str] = []
-
-    def _consume(self) -> None:
-        self._q.get(timeout=self.release_after)
-
-    def _wait_for_signal(self) -> None:
-        self._event.wait(self.release_after)
-
-    def __enter__(self) -> "StuckProgram":
-        self._threads = [threading.Thread(target=self._consume, name=self.NAMES[0], daemon=True),
-                         threading.Thread(target=self._wait_for_signal, name=self.NAMES[1], daemon=True)]
-        for t in self._threads:
-            t.start()
-        # "stuck" = both are inside their blocking call (their innermost frames say so)
-        wait_until(lambda: all(n in stacks() and stacks()[n][-1] in ("wait",)
-                               for n in self.NAMES), STEP_TIMEOUT)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._q.put("the item it waited for")
-        self._event.set()
-        self.threads_left = [t.name for t in join_threads(self._threads, STEP_TIMEOUT)]
-
-    @property
-    def idents(self) -> dict[int, str]:
-        return {t.ident: t.name for t in self._threads if t.ident is not None}
-
-
-def stacks(names: Sequence[str] | None = None) -> dict[str, list[str]]:
-    """``{thread name: function names, outermost first}`` from ``sys._current_frames()``."""
-    by_ident = {t.ident: t.name for t in threading.enumerate()}
-    out: dict[str, list[str]] = {}
-    for ident, frame in sys._current_frames().items():
-        name = by_ident.get(ident, f"thread {ident}")
-        if names is not None and name not in names:
-            continue
-        out[name] = [f.name for f in traceback.extract_stack(frame)]
-    return out
-
-
-def dump_all_threads(names: Sequence[str] | None = None) -> str:
-    """``faulthandler.dump_traceback(all_threads=True)`` into a real temp file, read back.
-
-    faulthandler writes to a file descriptor (Jupyter's ``sys.stderr`` has
-    none).  With ``names``, keep only those threads' sections (faulthandler
-    names threads by ident; this maps idents to names).
-    """
-    with tempfile.TemporaryFile("w+") as f:
-        faulthandler.dump_traceback(file=f, all_threads=True)
-        f.seek(0)
-        text = f.read()
-    if names is None:
-        return text
-    wanted = {f"{ident:#018x}": name for ident, name in
-              ((t.ident, t.name) for t in threading.enumerate()) if name in names}
-    keep, out = False, []
-    for line in text.splitlines():
-        if line.startswith(("Thread 0x", "Current thread 0x")):
-            ident = line.split()[1] if line.startswith("Thread") else line.split()[2]
-            keep = ident in wanted
-            if keep:
-                line = line.replace(" (most recent call first):", f" [{wanted[ident]}], most recent call first:")
-        if keep:
-            out.append(line)
-    return "\n".join(out)
-
-
-def py_spy_path() -> str | None:
-    """Where ``py-spy`` is: on PATH, or beside this Python (a venv's bin/)."""
-    here = os.path.dirname(sys.executable)
-    return shutil.which("py-spy", path=os.pathsep.join([here, os.environ.get("PATH", "")]))
-
-
-def py_spy_dump(pid: int | None = None, names: Sequence[str] | None = None,
-                timeout: float = 10.0) -> str:
-    """Run ``py-spy dump --pid PID`` (this process by default) and return its text.
-
-    With ``names``, keep only those threads' sections.  Raises
-    ``FileNotFoundError`` when py-spy is not installed.
-    """
-    exe = py_spy_path()
-    if exe is None:
-        raise FileNotFoundError("py-spy is not installed: pip install py-spy")
-    pid = os.getpid() if pid is None else check_int("pid", pid, minimum=1)
-    done = subprocess.run([exe, "dump", "--pid", str(pid)], capture_output=True, text=True,
-                          timeout=timeout)
-    text = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout or done.stderr)  # ipykernel sets FORCE_COLOR
-    if names is None:
-        return text
-    keep, out = False, []
-    for line in text.splitlines():
-        if line.startswith("Thread "):
-            keep = any(f'"{n}"' in line for n in names)
-        if keep:
-            out.append(line)
-    return "\n".join(out)

@@ -28,22 +28,23 @@ from typing import Callable, Sequence
 
 from ._hang import Deadline, join_threads
 from ._validate import check_choice, check_int, check_seconds
-from .timing import Measurement
+from .timing import Measurement, format_seconds
 from .trace import now
-
-__all__ = ["ReadersPreferringLock", "WriterPreferringLock", "RW_LOCKS", "WriterReport",
-           "writer_starvation", "measure_writer_waits", "longest_waits", "asyncio_lock_order", "trio_lock_order",
-           "lock_handoff_note"]
+from .verdict import compare, format_ratio
 
 
 def _check_acquire_args(blocking: bool, timeout: float) -> float | None:
     """What :meth:`threading.Lock.acquire` rejects, rejected the same way; the wait's timeout."""
+    # A deliberate copy of locks._check_acquire_args (private names are not imported across
+    # modules): keep its checks, order, error types and messages identical to that one.
+    # tests/test_primitives.py checks that both raise the same errors for the same arguments.
     if not blocking and timeout != -1:
         raise ValueError("can't specify a timeout for a non-blocking call")
     if timeout < 0 and timeout != -1:
         raise ValueError("timeout value must be a non-negative number (or -1 for no timeout)")
     if timeout > threading.TIMEOUT_MAX:
-        raise OverflowError("timeout value is too large")
+        raise OverflowError(f"timeout value is too large (at most threading.TIMEOUT_MAX = "
+                            f"{threading.TIMEOUT_MAX:g} s), got {timeout!r}")
     if not blocking:
         return 0.0
     return None if timeout == -1 else timeout
@@ -280,6 +281,27 @@ def longest_waits(reports: Sequence[WriterReport]) -> Measurement:
     if not reports:
         raise ValueError("reports must not be empty: pass the runs of one kind")
     return Measurement(reports[0].kind, tuple(r.longest_wait for r in reports))
+
+
+def explain_writer_waits(runs: dict[str, list[WriterReport]]) -> str:
+    """Markdown: was the writer's longest wait shorter with the writer-preferring lock?
+
+    ``runs`` is :func:`measure_writer_waits`'s result (both kinds); the verdict
+    comes from :func:`~parallel_demo.verdict.compare` on the runs' longest waits.
+    """
+    missing = [k for k in ("writer-preferring", "readers-preferring") if not runs.get(k)]
+    if missing:
+        raise ValueError(f"runs needs the runs of both locks (from measure_writer_waits()); "
+                         f"missing: {', '.join(missing)}")
+    fair, unfair = longest_waits(runs["writer-preferring"]), longest_waits(runs["readers-preferring"])
+    v = compare(fair, unfair)
+    word = {"faster": "shorter", "slower": "longer", "tie": "not different beyond the noise"}[v.word]
+    text = (f"In this run the writer's longest wait was **{word}** with the writer-preferring lock "
+            f"(median {format_seconds(fair.median)} against {format_seconds(unfair.median)} "
+            f"with the readers-preferring one, {v.runs} interleaved runs each")
+    if v.word != "tie":
+        text += f"; ratio {format_ratio(v.low)} to {format_ratio(v.high)} between typical runs"
+    return text + ")."
 
 
 # --- fairness elsewhere: other libraries' locks -------------------------------------------------------------------

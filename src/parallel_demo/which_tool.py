@@ -29,10 +29,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from ._validate import check_choice, check_int
 from .timing import Measurement, format_seconds, interleaved
 
-__all__ = ["TOOLS", "Tool", "Cost", "ToolRow", "Question", "Leaf", "DECISION_TREE", "ANSWERS",
-           "tool_table", "measure_costs", "reference_costs", "choose_tool", "format_tool_table",
-           "tool_status", "tool_chapter", "trivial_task", "per_task_seconds", "QUICK",
-           "quick_strategies", "TINY_ITEMS", "ONE_ITEM"]
 
 #: The trivial tasks that the per-task cost is measured with: is_prime on 2..201.
 TINY_ITEMS = tuple(range(2, 202))
@@ -470,3 +466,61 @@ def tool_chapter(tool: str) -> str:
         if leaf.tool == tool:
             return leaf.chapter
     return _BY_NAME[tool].chapter
+
+
+# --- the chapter's computed sentences -------------------------------------------------------
+
+
+def explain_costs(costs: Mapping[str, tuple[Measurement, Measurement]],
+                  a: str = "thread_pool", b: str = "process_pool") -> str:
+    """Markdown bullets: start-up and per-task cost of pool ``a`` against pool ``b``.
+
+    ``costs`` is :func:`measure_costs`'s result; every verdict comes from
+    :func:`~parallel_demo.verdict.compare` on the interleaved runs.
+    """
+    from .verdict import compare
+
+    for name in (a, b):
+        if name not in costs:
+            raise ValueError(f"costs has no {name!r}: measure it with measure_costs([{a!r}, {b!r}])")
+    names = {"thread_pool": "the thread pool", "process_pool": "the process pool"}
+    lines = []
+    for what, k in (("start-up", 0), ("per-task cost", 1)):
+        v = compare(costs[a][k], costs[b][k])
+        lines.append(f"- **{what}**: " + v.sentence(names.get(a, a), names.get(b, b)))
+    return "\n".join(lines)
+
+
+def explain_pool_vs_loop(pool: Measurement, loop: Measurement, *, where: str,
+                         cpus: int | None = None) -> str:
+    """One Markdown bullet: did the process pool beat the plain loop ``where``?
+
+    A parallel win is never claimed on one CPU (``cpus``; default: this kernel's).
+    """
+    from .verdict import compare
+
+    v = compare(pool, loop, parallel=True, cpus=cpus)
+    return f"- {where}: " + v.sentence("the process pool", "a plain loop")
+
+
+def explain_reference_runs(pool_runs: Sequence[Any], references: Sequence[Any],
+                           workload: str = "is_prime on large") -> str:
+    """Markdown bullets: the pool against the plain loop, for every reference pool run.
+
+    Each of ``pool_runs`` (ReferenceRuns of a pool) is compared with the
+    sequential reference run of the same Python, CPU count and workload, on
+    every repeat's wall time.
+    """
+    from .reference import select_references
+
+    lines = []
+    for pool in pool_runs:
+        py, cpus = pool.machine.python, pool.cpus
+        loops = select_references(references, strategy="sequential", cpus=cpus,
+                                  workload=workload, python=py)
+        if not loops:
+            lines.append(f"- reference, Python {py}, {cpus} CPU(s): no plain-loop run to compare with")
+            continue
+        lines.append(explain_pool_vs_loop(pool.walls_measurement(), loops[0].walls_measurement(),
+                                          where=f"reference, Python {py}, {cpus} CPU(s)", cpus=cpus))
+    return "\n".join(lines)

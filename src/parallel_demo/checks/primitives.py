@@ -23,7 +23,6 @@ from ..primitives import barrier_phases, stress_buffer
 from ..timing import measure
 from ._base import CheckResult, abandoned_message, run_bounded, verdict
 
-__all__ = ["check_bounded_buffer", "check_barrier_prediction", "PHASES"]
 
 #: A parked call that runs more lines of Python than this in a quarter second is polling.
 BUSY_LINES = 400

@@ -9,7 +9,6 @@ from ..timing import Measurement, format_seconds
 from ..which_tool import ANSWERS
 from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
 
-__all__ = ["TOOL_SCENARIOS", "check_tool_choices", "check_per_task_prediction"]
 
 # ---------------------------------------------------------------------------
 # Predict, then measure: what does one more task cost a process pool?
