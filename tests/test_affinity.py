@@ -77,15 +77,6 @@ def test_two_workers_on_one_cpu_never_execute_together(method):
     assert max_in_progress(res.records) == 2
 
 
-def max_in_progress(records):
-    events = sorted([(r.start, 1) for r in records] + [(r.end, -1) for r in records])
-    level = peak = 0
-    for _, step in events:
-        level += step
-        peak = max(peak, level)
-    return peak
-
-
 def test_run_pinned_refuses_unknown_cpu():
     if not CAN_PIN:
         with pytest.raises(NotImplementedError, match="CAN_PIN"):

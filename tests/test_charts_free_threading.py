@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import pytest
 from matplotlib.axes import Axes
 
 from parallel_demo import plot_build_scaling, plot_pool_costs, plot_speedup_guess

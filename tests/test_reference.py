@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from parallel_demo import is_prime, run
-from parallel_demo.reference import (FORMAT, Machine, ReferenceRun, as_reference,
+from parallel_demo.reference import (FORMAT, ReferenceRun, as_reference,
                                      find_references, load_run, run_from_dict, run_to_dict,
                                      save_run, save_trace_events, this_machine, to_trace_events)
 from parallel_demo.trace import RunResult, TaskRecord

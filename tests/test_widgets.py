@@ -62,3 +62,35 @@ def test_io_explorer_draw_now_false_skips_only_the_first_run(monkeypatch):
     assert calls == [5]
     io_explorer(latency=0.02, workers=3)  # default: drawn at once
     assert calls == [5, 3]
+
+
+def test_slider_picks_its_kind_from_the_bounds():
+    from ipywidgets import FloatSlider, IntSlider
+
+    from parallel_demo import slider
+
+    s = slider(0.05, (0.01, 0.2, 0.01), "latency (s)")
+    assert isinstance(s, FloatSlider) and (s.min, s.max, s.value) == (0.01, 0.2, 0.05)
+    n = slider(4, (1, 16, 1), "threads")
+    assert isinstance(n, IntSlider) and n.description == "threads"
+    assert not s.continuous_update and not n.continuous_update
+
+
+@pytest.mark.timeout(60)
+def test_amdahl_explorer_passes_the_cpus_and_redraws_on_change(monkeypatch):
+    import parallel_demo.widgets_scaling as ws
+    from parallel_demo import amdahl_explorer
+
+    calls = []
+
+    def spy(serial_fraction, workers, *, cpus=None):
+        calls.append((serial_fraction, workers, cpus))
+        return plt.figure().gca()
+
+    monkeypatch.setattr(ws, "explore_amdahl", spy)
+    widget = amdahl_explorer(0.2, 4, cpus=2, draw_now=False)
+    assert calls == []
+    names = {c.description: c for c in widget.children if hasattr(c, "description")}
+    names["workers"].value = 8
+    assert calls == [(0.2, 8, 2)]
+    plt.close("all")

@@ -10,8 +10,7 @@ no kernel to run the sliders.
 
 from __future__ import annotations
 
-from .fetch import fetch_all
-from .server import LatencyServer
+from collections.abc import Callable, Mapping
 
 #: Slider ranges: wide enough to see the effect, small enough that one run of
 #: the worst setting (1 thread, highest latency) takes a few seconds at most.
@@ -31,6 +30,8 @@ def explore_io(latency: float = 0.05, workers: int = 4, *, pages: int = _PAGES,
         The Axes of the timeline.
     """
     from .charts.timeline import plot_timeline
+    from .fetch import fetch_all
+    from .server import LatencyServer
 
     with LatencyServer(latency=latency, max_concurrent=max_concurrent) as srv:
         result = fetch_all("thread_pool", srv.urls(pages), workers=workers)
@@ -53,25 +54,54 @@ def io_explorer(latency: float = 0.05, workers: int = 4, *, draw_now: bool = Tru
     Returns:
         An ``ipywidgets.interactive`` widget (display it as a cell's last line).
     """
+    return slider_explorer(explore_io, {"latency": slider(latency, _LATENCY, "latency (s)"),
+                                        "workers": slider(workers, _WORKERS, "threads")},
+                           draw_now=draw_now)
+
+
+def slider(value: float, bounds: tuple[float, float, float], description: str):
+    """One slider that redraws on release: a FloatSlider when ``bounds`` hold a float, else an IntSlider.
+
+    Args:
+        value: Where it starts.
+        bounds: ``(min, max, step)``.
+    """
+    import ipywidgets as widgets
+
+    lo, hi, step = bounds
+    if any(isinstance(b, float) for b in bounds):
+        return widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                                   readout_format=".2f", continuous_update=False)
+    return widgets.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
+                             continuous_update=False)
+
+
+def slider_explorer(draw: Callable[..., object], sliders: Mapping[str, object], *,
+                    draw_now: bool = True):
+    """An ``ipywidgets.interactive`` whose every change calls ``draw(**values)`` and shows its chart.
+
+    The one pattern behind every explorer of the book: ``draw`` takes the
+    sliders' values as keywords and returns the Axes it drew on; the figure
+    is shown, then closed, so redrawing does not pile up figures.
+
+    Args:
+        draw: ``draw(**values) -> Axes``.
+        sliders: ``{keyword: widget}``, in the order they are shown.
+        draw_now: Draw the starting values at once.  Pass False when the
+            same chart is already on the page just above.
+    """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
     # interactive() calls show() once while it is built, with the starting values.
     skip_first = [not draw_now]
 
-    def show(latency: float, workers: int) -> None:
+    def show(**values) -> None:
         if skip_first[0]:
             skip_first[0] = False
             return
-        ax = explore_io(latency, workers)
+        ax = draw(**values)
         plt.show()
         plt.close(ax.figure)
 
-    lo, hi, step = _LATENCY
-    latency_slider = widgets.FloatSlider(value=latency, min=lo, max=hi, step=step,
-                                         description="latency (s)", readout_format=".2f",
-                                         continuous_update=False)
-    lo, hi, step = _WORKERS
-    workers_slider = widgets.IntSlider(value=workers, min=lo, max=hi, step=step,
-                                       description="threads", continuous_update=False)
-    return widgets.interactive(show, latency=latency_slider, workers=workers_slider)
+    return widgets.interactive(show, **sliders)

@@ -43,25 +43,11 @@ def amdahl_explorer(serial_fraction: float = 0.1, workers: int = 8, *, cpus: int
     Returns:
         An ``ipywidgets.interactive`` widget (display it as a cell's last line).
     """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from functools import partial
 
-    # interactive() calls show() once while it is built, with the starting values.
-    skip_first = [not draw_now]
+    from .widgets import slider, slider_explorer
 
-    def show(serial_fraction: float, workers: int) -> None:
-        if skip_first[0]:
-            skip_first[0] = False
-            return
-        ax = explore_amdahl(serial_fraction, workers, cpus=cpus)
-        plt.show()
-        plt.close(ax.figure)
-
-    lo, hi, step = _SERIAL
-    serial = widgets.FloatSlider(value=serial_fraction, min=lo, max=hi, step=step,
-                                 description="serial s", readout_format=".2f",
-                                 continuous_update=False)
-    lo, hi, step = _WORKERS
-    count = widgets.IntSlider(value=workers, min=lo, max=hi, step=step, description="workers",
-                              continuous_update=False)
-    return widgets.interactive(show, serial_fraction=serial, workers=count)
+    return slider_explorer(partial(explore_amdahl, cpus=cpus),
+                           {"serial_fraction": slider(serial_fraction, _SERIAL, "serial s"),
+                            "workers": slider(workers, _WORKERS, "workers")},
+                           draw_now=draw_now)
