@@ -66,3 +66,16 @@ def test_plot_chunksize_median_per_chunksize_and_baseline():
 def test_plot_chunksize_needs_one_chunksize_per_measurement():
     with pytest.raises(ValueError, match="one chunksize per measurement"):
         plot_chunksize([_m("a", [1.0])], [1, 2])
+
+
+def test_plot_thread_prediction_names_the_lines_for_threads():
+    from parallel_demo.charts.primes import plot_thread_prediction
+    from parallel_demo.scaling import PredictionRun
+
+    ax = plot_thread_prediction(PredictionRun(2.5, 4, 0.0, 0.9, 0.85, 0.95, 2))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "your prediction" in labels and "measured" in labels
+    assert any(label.startswith("ideal: every thread") for label in labels)
+    assert "ideal on your 2 CPUs" in labels and "the loop: speedup 1 (no gain)" in labels
+    assert ax.get_xlabel() == "threads" and "speedup" in ax.get_ylabel()
+    assert "2.50" in ax.get_title() and "0.90" in ax.get_title()

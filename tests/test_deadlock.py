@@ -160,3 +160,11 @@ def test_livelock_bad_input(kwargs, error):
 
     with pytest.raises(error):
         livelock(**kwargs)
+
+
+def test_a_dinner_reports_the_order_forks_were_taken_in():
+    from parallel_demo import dine, naive_philosopher, ordered_philosopher
+
+    assert dine(ordered_philosopher, seconds=0.2).order_cycle is None
+    naive = dine(naive_philosopher, seconds=0.2)
+    assert naive.order_cycle[0] == naive.order_cycle[-1] and len(naive.order_cycle) == 6

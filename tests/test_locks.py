@@ -366,3 +366,54 @@ def test_fairlock_interrupt_after_hand_over_passes_the_lock_on():
     assert lock.locked()
     assert lock._give_up(gate, handed_over=lock._release_after_interrupt) is False
     assert not lock.locked()            # passed on, not lost
+
+
+# --- lock order, lockdep-style ---------------------------------------------------------------
+
+def _take_in_order(first, second, name):
+    def body():
+        with first:
+            with second:
+                pass
+    t = threading.Thread(target=body, name=name, daemon=True)
+    t.start()
+    t.join(5)
+    assert not t.is_alive()
+
+
+def test_opposite_orders_make_a_cycle_without_any_deadlock():
+    mon = LockMonitor()
+    a, b = mon.lock("A"), mon.lock("B")
+    _take_in_order(a, b, "t1")
+    _take_in_order(b, a, "t2")  # one after the other: nothing deadlocked
+    assert mon.order == {("A", "B"): frozenset({"t1"}), ("B", "A"): frozenset({"t2"})}
+    assert mon.order_cycle() == ["A", "B", "A"]
+    assert mon.peak_threads == 1
+    assert mon.order_cycle(max_threads=1) is None  # two threads are needed to close it
+
+
+def test_one_order_has_no_cycle_and_one_thread_cannot_deadlock_with_itself():
+    mon = LockMonitor()
+    a, b = mon.lock("A"), mon.lock("B")
+    _take_in_order(a, b, "t1")
+    _take_in_order(a, b, "t2")
+    assert mon.order_cycle() is None
+    alone = LockMonitor()
+    a, b = alone.lock("A"), alone.lock("B")
+    _take_in_order(a, b, "t1")
+    _take_in_order(b, a, "t1")  # t1 both ways: no second thread to close the cycle
+    assert alone.order_cycle() is None
+
+
+def test_waits_with_a_timeout_add_no_edge_and_holds_are_numbered():
+    mon = LockMonitor()
+    a, b = mon.lock("A"), mon.lock("B")
+    me = threading.current_thread().name
+    with a:
+        assert b.acquire(timeout=1)
+        assert len(mon.held_by(me)) == 2
+        b.release()
+        first = mon.held_by(me)
+    assert mon.order == {} and mon.held_by(me) == frozenset()
+    with a:
+        assert mon.held_by(me) != first  # a new hold of the same lock

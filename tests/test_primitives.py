@@ -25,23 +25,9 @@ from parallel_demo import (CHECK_THEN_ACT, RW_LOCKS, BoundedBuffer, StuckProgram
                            writer_starvation, asyncio_lock_order)
 from parallel_demo.checks.primitives import PHASES
 
+from test_locks import _in_thread, _wait_until  # one copy of the bounded-thread helpers
+
 pytestmark = pytest.mark.timeout(60)
-
-
-def _in_thread(fn, *args):
-    out = []
-    t = threading.Thread(target=lambda: out.append(fn(*args)), daemon=True)
-    t.start()
-    t.join(5)
-    assert not t.is_alive()
-    return out[0]
-
-
-def _wait_until(cond, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.001)
 
 
 # --- the readers-writer locks: the writer side is a Lock ------------------------------------
@@ -410,21 +396,18 @@ def test_fairness_elsewhere():
     assert "no hand-off" in lock_handoff_note((3, 11, 7))
 
 
-# --- the copy of the acquire-argument check matches locks' one ---------------------------------
+# --- both sides of a readers-writer lock refuse what threading.Lock refuses -----------------
 
 @pytest.mark.parametrize("blocking, timeout", [(False, 1), (False, 0), (True, -2), (True, -100),
                                                (True, 1e100), (True, threading.TIMEOUT_MAX + 1),
                                                (True, "soon")])
-def test_rwlock_rejects_acquire_arguments_exactly_like_locks(blocking, timeout):
-    # rwlock keeps its own copy of locks._check_acquire_args (private names are not imported
-    # across modules); the two must raise the same error type with the same message.
-    from parallel_demo import locks, rwlock
-
+@pytest.mark.parametrize("kind, side", SIDES)
+def test_rwlock_rejects_acquire_arguments_exactly_like_threading_lock(kind, side, blocking, timeout):
     errors = []
-    for check in (locks._check_acquire_args, rwlock._check_acquire_args):
+    for lock in (threading.Lock(), getattr(RW_LOCKS[kind](), side)):
         with pytest.raises((ValueError, OverflowError, TypeError)) as info:
-            check(blocking, timeout)
-        errors.append((type(info.value), str(info.value)))
+            lock.acquire(blocking, timeout)
+        errors.append(type(info.value))
     assert errors[0] == errors[1]
 
 

@@ -99,3 +99,14 @@ def test_crash_process_refuses_the_main_process():
 def test_tasks_pickle_by_reference(fn):
     # Process pools send functions by name: they must round-trip as the same object.
     assert pickle.loads(pickle.dumps(fn)) is fn
+
+
+def test_spin_for_keeps_busy_for_the_time_asked():
+    import time
+
+    t0 = time.perf_counter()
+    rounds = pd.spin_for(0.02)
+    assert time.perf_counter() - t0 >= 0.02 and rounds > 0
+    assert pd.spin_for(0) == 0
+    with pytest.raises(ValueError, match="seconds"):
+        pd.spin_for(-1)

@@ -30,7 +30,7 @@ _API: dict[str, str] = {
                "format_ratio",
     "trace": "RunResult TaskRecord Trace now relabel worker_labels",
     "workloads": "calibrate_hash calibrate_spin count_primes crash_process hash_bytes is_prime "
-                 "large_primes loaded_modules mixed_numbers primes_in sleep_task spin",
+                 "large_primes loaded_modules mixed_numbers primes_in sleep_task spin spin_for",
     "checks._base": "CheckResult",
     "charts._style": "PALETTE worker_color",
     "charts.timeline": "plot_timeline plot_timelines plot_timeline_grid",
@@ -53,7 +53,7 @@ _API: dict[str, str] = {
              "default_thread_pool_workers",
     "charts.fetch": "plot_throughput",
     "checks.fetch": "check_fetch_pages check_threads_needed check_throughput_model",
-    "widgets": "explore_io io_explorer",
+    "widgets": "explore_io io_explorer slider slider_explorer",
     "gil": "switch_interval CAN_COUNT_SWITCHES thread_switches switch_counted Switched "
            "SwitchRun SwitchCost measure_switch_cost",
     "checks.gil": "check_gil_prediction check_max_overlap",
@@ -88,10 +88,10 @@ _API: dict[str, str] = {
               "measure_thread_costs measure_tracing measure_ways primes_queue_workers "
               "primes_sequential primes_thread_per_number primes_thread_pool "
               "primes_thread_pool_shared size_crossover sweep_chunksize sweep_input typical_run",
-    "charts.primes": "plot_size_sweep plot_chunksize",
+    "charts.primes": "plot_size_sweep plot_chunksize plot_thread_prediction",
     "checks.primes": "check_chunksize check_costliest check_crossover check_drain "
                      "check_input_order check_pool_task check_safe_add check_still_running "
-                     "check_thread_collect check_timer",
+                     "check_thread_collect check_thread_prediction check_timer",
     # Part V
     "futures_demo": "FUTURE_STATES CancelAttempt FutureRecord FutureTrace future_state "
                     "process_pool_cancel sleep_or_fail stoppable_steps wait_until_running",
@@ -100,7 +100,7 @@ _API: dict[str, str] = {
     "processes": "CrashingTask PoolRound RecoveryReport ScriptRun capture_worker_stderr "
                  "load_values map_recovering measure_data_routes pickled_size pool_script "
                  "read_values run_script sum_file_range sum_loaded_range sum_values write_values",
-    "checks.processes": "check_index_plan check_retry_plan",
+    "checks.processes": "check_index_plan check_pool_speedup_prediction check_retry_plan",
     # Part III, synchronization primitives
     "primitives": "BoundedBuffer CHECK_THEN_ACT SyncEvent SyncTrace barrier_phases "
                   "broken_barrier check_then_act context_in_threads explain_footman "

@@ -43,6 +43,7 @@ from ._hang import SLICE, Deadline, join_threads
 from ._validate import check_callable, check_choice, check_int, check_items, check_seconds
 from .strategies import register_strategy
 from .trace import RunResult, TaskRecord, now, relabel
+from .workloads import spin_for
 
 
 #: Seconds a cancelled task gets to finish its clean-up (``finally`` blocks,
@@ -449,13 +450,6 @@ class _SlowCallbacks(logging.Handler):
             self.found.append((m.group(1) if m else str(handle)[:40], float(seconds)))
 
 
-def _spin_for(seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    n = 0
-    while time.perf_counter() < end:
-        n += 1
-
-
 async def _stall(blocker: str, tickers: int, period: float, block: float, ticks: int):
     t0 = now()
     times: list[list[float]] = [[] for _ in range(tickers)]
@@ -472,7 +466,7 @@ async def _stall(blocker: str, tickers: int, period: float, block: float, ticks:
         if blocker == "sleep":
             time.sleep(block)  # the mistake: the whole loop stops here
         elif blocker == "cpu":
-            _spin_for(block)  # the same mistake, with CPU work
+            spin_for(block)  # the same mistake, with CPU work
         else:
             await asyncio.to_thread(time.sleep, block)  # the fix: the loop keeps going
         span.append(now())

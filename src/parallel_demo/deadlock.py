@@ -416,6 +416,9 @@ class DiningReport:
         records: Every fork pick-up, for :func:`plot_lock_timeline`.
         threads_left: Threads still alive after the dinner (always empty).
         start: When the dinner began, on :func:`now`'s clock.
+        order_cycle: A cycle in the order the forks were taken (``[fork, fork, ...,
+            fork]``, see :meth:`LockMonitor.order_cycle`), or ``None``: with one, the
+            strategy can deadlock even if this dinner did not.
     """
 
     meals: list[int]
@@ -426,6 +429,7 @@ class DiningReport:
     records: list[LockRecord]
     threads_left: list[str]
     start: float = 0.0
+    order_cycle: list[str] | None = None
 
     def __repr__(self) -> str:
         state = "DEADLOCK" if self.deadlocked else (self.problem or "ok")
@@ -530,5 +534,9 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
             break
     abort.set()
     left_alive = _join_all(threads)
+    # Only as many philosophers as were ever at the table together (holding or
+    # waiting for a fork) can close a cycle: a footman who seats four prevents
+    # the five-fork cycle even though every philosopher takes left, then right.
+    cycle = mon.order_cycle(max_threads=mon.peak_threads)
     return DiningReport(list(meals), deadlocked, graph, problems[0] if problems else "",
-                        now() - start, mon.records, left_alive, start=start)
+                        now() - start, mon.records, left_alive, start=start, order_cycle=cycle)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ._validate import check_int, check_items, check_seconds
+from .races import AtomicityRow
 from .timing import Measurement, interleaved
 from .trace import RunResult
 from .verdict import Verdict, compare, format_ratio
@@ -272,17 +273,9 @@ def measure_prime_scaling(fn: Callable[[Any], Any], items: Sequence[Any], *,
 # ---------------------------------------------------------------------------
 # Races the GIL hides.
 
-@dataclass(frozen=True)
-class RaceRow:
-    """One racy one-liner run from several threads: how many updates survived."""
-
-    operation: str
-    expected: int
-    counted: int
-
-    @property
-    def lost(self) -> int:
-        return self.expected - self.counted
+# One racy one-liner run from several threads: how many updates survived.  The same record
+# as the race chapter's atomicity table (operation, expected, counted, lost), so it is that one.
+RaceRow = AtomicityRow
 
 
 class _Tally:

@@ -26,8 +26,12 @@ from dataclasses import dataclass, field, replace
 from .trace import now
 
 
-def _check_acquire_args(blocking: bool, timeout: float) -> None:
-    """Reject what :meth:`threading.Lock.acquire` rejects, with the same errors."""
+def check_acquire_args(blocking: bool, timeout: float) -> None:
+    """Reject what :meth:`threading.Lock.acquire` rejects, with the same errors.
+
+    Shared by every lock-like class of the book (here and in :mod:`rwlock`), so
+    that all of them refuse the same arguments with the same messages.
+    """
     if not blocking and timeout != -1:
         raise ValueError("can't specify a timeout for a non-blocking call")
     if timeout < 0 and timeout != -1:
@@ -127,6 +131,10 @@ class LockMonitor:
         self._holder: dict[str, tuple[str, int]] = {}  # lock -> (thread, index of its record)
         self._waiting: dict[str, str] = {}  # thread -> lock
         self._timeouts: list[WaitForGraph] = []
+        # Lock order, lockdep-style: (held, wanted) -> the threads that blocked on
+        # `wanted` (with no timeout) while holding `held`.
+        self._order: dict[tuple[str, str], set[str]] = {}
+        self._peak = 0  # most threads holding or waiting for a lock at one moment
         self.start = now()
 
     def lock(self, name: str) -> "TrackedLock":
@@ -150,6 +158,72 @@ class LockMonitor:
         with self._mutex:
             return self._graph_locked()
 
+    def held_by(self, thread: str) -> frozenset[int]:
+        """The holds ``thread`` has now, each an index into :attr:`records`.
+
+        Two writes made under the same hold (the same index) were in one
+        critical section; under different indexes, in two.
+        """
+        with self._mutex:
+            return frozenset(i for t, i in self._holder.values() if t == thread)
+
+    @property
+    def order(self) -> dict[tuple[str, str], frozenset[str]]:
+        """Lock order seen so far: ``{(held, wanted): threads}``.
+
+        An edge ``X -> Y`` means a thread blocked for ``Y`` (no timeout)
+        while it held ``X``, as the Linux kernel's *lockdep* records it.  A
+        cycle of such edges is a deadlock waiting for its moment, even if
+        this run was lucky.  Waits with a timeout add no edge: they give up.
+        """
+        with self._mutex:
+            return {edge: frozenset(ts) for edge, ts in self._order.items()}
+
+    @property
+    def peak_threads(self) -> int:
+        """The most threads that held or waited for these locks at one moment."""
+        with self._mutex:
+            return self._peak
+
+    def order_cycle(self, *, max_threads: int | None = None) -> list[str] | None:
+        """A cycle in :attr:`order` that threads could close together, or ``None``.
+
+        Returned as lock names ``[X, Y, ..., X]``.  Each edge of the cycle must
+        come from a different thread (one thread taking ``X, Y`` and later
+        ``Y, X`` cannot deadlock with itself), and with ``max_threads`` the
+        cycle may have at most that many edges (a cycle of five locks needs
+        five threads inside at once: a footman that seats four prevents it).
+        """
+        order = self.order
+        limit = max_threads if max_threads is not None else len(order) + 1
+        succ: dict[str, list[str]] = {}
+        for held, wanted in sorted(order):
+            succ.setdefault(held, []).append(wanted)
+
+        def distinct(edges: list[tuple[str, str]], used: frozenset[str] = frozenset()) -> bool:
+            if not edges:
+                return True
+            return any(distinct(edges[1:], used | {t})
+                       for t in sorted(order[edges[0]]) if t not in used)
+
+        def walk(path: list[str]) -> list[str] | None:
+            for nxt in succ.get(path[-1], []):
+                if nxt == path[0]:
+                    edges = list(zip(path, path[1:] + [nxt]))
+                    if len(edges) <= limit and distinct(edges):
+                        return path + [nxt]
+                elif nxt not in path and nxt > path[0] and len(path) < limit:
+                    found = walk(path + [nxt])
+                    if found:
+                        return found
+            return None
+
+        for start in sorted(succ):  # each cycle is found from its smallest lock
+            found = walk([start])
+            if found:
+                return found
+        return None
+
     def holder(self, lock: str) -> str | None:
         """The name of the thread holding ``lock`` now, or ``None``."""
         with self._mutex:
@@ -161,12 +235,21 @@ class LockMonitor:
         return WaitForGraph(holds={lock: t for lock, (t, _) in self._holder.items()},
                             waits=dict(self._waiting), at=now())
 
-    def _begin(self, thread: str, lock: str, t: float, blocking: bool) -> int:
+    def _begin(self, thread: str, lock: str, t: float, blocking: bool, timed: bool = False) -> int:
         with self._mutex:
             self._records.append(LockRecord(thread, lock, t))
             if blocking:
                 self._waiting[thread] = lock
+                if not timed:
+                    for held, (owner, _) in self._holder.items():
+                        if owner == thread:
+                            self._order.setdefault((held, lock), set()).add(thread)
+            self._note_peak()
             return len(self._records) - 1
+
+    def _note_peak(self) -> None:
+        engaged = {t for t, _ in self._holder.values()} | set(self._waiting)
+        self._peak = max(self._peak, len(engaged))
 
     def _end_wait(self, index: int, got: bool, blocking: bool, t: float) -> None:
         with self._mutex:
@@ -174,6 +257,7 @@ class LockMonitor:
             if got:
                 self._records[index] = replace(rec, acquired=t)
                 self._holder[rec.lock] = (rec.thread, index)
+                self._note_peak()
             else:
                 self._records[index] = replace(rec, timed_out=True)
                 if blocking:  # the graph as it was while this thread still waited
@@ -212,9 +296,9 @@ class TrackedLock:
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Take the lock; same arguments, result and errors as :meth:`threading.Lock.acquire`."""
-        _check_acquire_args(blocking, timeout)
+        check_acquire_args(blocking, timeout)
         thread = threading.current_thread().name
-        index = self.monitor._begin(thread, self.name, now(), blocking)
+        index = self.monitor._begin(thread, self.name, now(), blocking, timed=timeout >= 0)
         got = False
         try:
             got = self._wait(blocking, timeout)
@@ -266,7 +350,7 @@ class FairLock:
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Take the lock, after everyone who asked before; same API as threading.Lock."""
-        _check_acquire_args(blocking, timeout)
+        check_acquire_args(blocking, timeout)
         with self._mutex:
             if not self._locked:
                 self._locked = True

@@ -239,7 +239,8 @@ def run_script(source: str, *, timeout: float = 30.0, name: str = "script.py",
     """
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
-    full_env = dict(os.environ, **(env or {}))
+    # Plain tracebacks: ipykernel sets FORCE_COLOR=1 and 3.13+ would colour them (`errors` reads them).
+    full_env = {**os.environ, "PYTHON_COLORS": "0", **(env or {})}
     with tempfile.TemporaryDirectory(prefix="parallel_demo_") as tmp:
         path = Path(tmp) / name
         path.write_text(source)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from ._hang import join_threads
+from .locks import TrackedLock
 from .trace import now
 
 
@@ -164,8 +165,8 @@ def _lock_type() -> type:
 
 
 def _locks_near(fn: Callable, shared: Any) -> list[Any]:
-    """Plain locks a stuck thread may be waiting for: in ``shared``, its class, fn's globals."""
-    kind = _lock_type()
+    """Plain (or tracked) locks a stuck thread may wait for: in ``shared``, its class, fn's globals."""
+    kind = (_lock_type(), TrackedLock)
     found: list[Any] = []
     places: list[Any] = []
     for obj in (shared, getattr(fn, "__self__", None)):
@@ -203,7 +204,8 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
 
     When the time limit passes (or nothing progresses for ``stall``
     seconds), the threads are told to stop before their next call, and the
-    harness releases the plain :class:`threading.Lock` objects it can find
+    harness releases the plain :class:`threading.Lock` (and
+    :class:`~parallel_demo.locks.TrackedLock`) objects it can find
     (attributes of ``shared``/``fn.__self__``, one level into their dicts
     and lists, globals ``fn`` uses): that unblocks threads waiting for a
     lock nobody will release, so they can finish their call and leave.  A

@@ -28,23 +28,15 @@ from typing import Callable, Sequence
 
 from ._hang import Deadline, join_threads
 from ._validate import check_choice, check_int, check_seconds
+from .locks import check_acquire_args
 from .timing import Measurement, format_seconds
 from .trace import now
 from .verdict import compare, format_ratio
 
 
-def _check_acquire_args(blocking: bool, timeout: float) -> float | None:
-    """What :meth:`threading.Lock.acquire` rejects, rejected the same way; the wait's timeout."""
-    # A deliberate copy of locks._check_acquire_args (private names are not imported across
-    # modules): keep its checks, order, error types and messages identical to that one.
-    # tests/test_primitives.py checks that both raise the same errors for the same arguments.
-    if not blocking and timeout != -1:
-        raise ValueError("can't specify a timeout for a non-blocking call")
-    if timeout < 0 and timeout != -1:
-        raise ValueError("timeout value must be a non-negative number (or -1 for no timeout)")
-    if timeout > threading.TIMEOUT_MAX:
-        raise OverflowError(f"timeout value is too large (at most threading.TIMEOUT_MAX = "
-                            f"{threading.TIMEOUT_MAX:g} s), got {timeout!r}")
+def _wait_for(blocking: bool, timeout: float) -> float | None:
+    """The wait's timeout (None: no limit), after :func:`locks.check_acquire_args` accepted it."""
+    check_acquire_args(blocking, timeout)
     if not blocking:
         return 0.0
     return None if timeout == -1 else timeout
@@ -59,7 +51,7 @@ class _Side:
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         """Enter; same arguments, result and errors as :meth:`threading.Lock.acquire`."""
-        wait = _check_acquire_args(blocking, timeout)
+        wait = _wait_for(blocking, timeout)
         if self._reading:
             return self._owner._acquire_read(wait)
         return self._owner._acquire_write(wait)

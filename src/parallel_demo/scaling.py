@@ -327,18 +327,18 @@ class ScalingSweep:
     def speedups(self) -> list[SpeedupRow]:
         """Speedup over one worker for every count, with the range the typical runs allow.
 
-        The range is one worker's median over this count's slowest and fastest
-        run; with 5 rounds or more the most extreme run at each end is left
-        out, as :func:`parallel_demo.verdict.compare` does.
+        The speedup and its range are :func:`parallel_demo.verdict.compare`'s
+        ratio and band of this count against one worker: the same typical runs
+        (extreme ones left out from 5 rounds on) that every verdict in the book
+        looks at, with the noise of both sides in the range.
         """
-        base = self.measurement(1).median
+        from .verdict import compare
+
+        base = self.measurement(1)
         rows = []
         for m in self.measurements:
-            ordered = sorted(m.times)
-            if len(ordered) >= 5:
-                ordered = ordered[1:-1]
-            rows.append(SpeedupRow(m.label, m.workers, m.median, base / m.median,
-                                   base / ordered[-1], base / ordered[0]))
+            v = compare(m, base)
+            rows.append(SpeedupRow(m.label, m.workers, m.median, v.ratio, v.low, v.high))
         return rows
 
     def upto(self, workers: int) -> "ScalingSweep":

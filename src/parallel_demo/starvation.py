@@ -18,16 +18,10 @@ from typing import Any, Callable
 from ._hang import JOIN_TIMEOUT, join_threads
 from ._validate import check_callable, check_choice, check_int, check_seconds
 from .trace import now
+from .workloads import spin_for
 
 _JOIN = JOIN_TIMEOUT  # the one demo-thread deadline, from _hang
 _STD_NAMES = {threading.Lock: "threading.Lock", threading.RLock: "threading.RLock"}
-
-
-def _spin(seconds: float) -> None:
-    """Keep the CPU (and the GIL) busy for ``seconds``: work done while holding a lock."""
-    end = now() + seconds
-    while now() < end:
-        pass
 
 
 def fairness_index(counts) -> float:
@@ -128,7 +122,7 @@ def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite
     check_seconds("pause", pause, allow_zero=True)
     check_choice("work", work, ("io", "cpu"))
     check_callable("lock_factory", lock_factory)
-    do_work = time.sleep if work == "io" else _spin
+    do_work = time.sleep if work == "io" else spin_for
     lock = lock_factory()
     stop = threading.Event()
     go = threading.Barrier(polite + 1, timeout=_JOIN)

@@ -110,6 +110,21 @@ def count_primes(start: int, stop: int) -> int:
     return sum(1 for n in range(start, stop) if is_prime(n))
 
 
+def spin_for(seconds: float) -> int:
+    """Keep the CPU (and, on a GIL build, the GIL) busy for ``seconds``; returns the rounds spun.
+
+    The CPU-bound twin of :func:`sleep_task`: a fixed time rather than a fixed
+    amount of work (:func:`spin`), for demos where work is done while holding
+    a lock or blocking an event loop.
+    """
+    check_seconds("seconds", seconds, allow_zero=True)
+    end = time.perf_counter() + seconds
+    rounds = 0
+    while time.perf_counter() < end:
+        rounds += 1
+    return rounds
+
+
 def sleep_task(seconds: float) -> float:
     """Simulated I/O: wait ``seconds`` without using the CPU; returns ``seconds``.
 

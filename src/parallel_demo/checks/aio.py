@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..trace import now
 from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
+from .scaling import measure_for_check
 
 
 #: The batch of exercise aio_ex1: requests started at once, connections, server latency (s).
@@ -62,14 +63,10 @@ def check_batch_prediction(predicted: Any, *, requests: int = BATCH["requests"],
         return verdict(ex, False, f"expected your prediction as a number of seconds, got "
                                   f"{predicted!r:.40}",
                        "type a number first (e.g. 0.5), then run the cell: guess before you measure")
-    outcome = run_bounded(_run_batch, requests, connections, latency, runs, timeout=CHECK_TIMEOUT)
-    if not outcome.finished:
-        return verdict(ex, False, abandoned_message("the measured batch"),
-                       "the machine may be very busy; run the cell again")
-    if outcome.error is not None:
-        return verdict(ex, False, f"the measurement failed: {type(outcome.error).__name__}: "
-                                  f"{outcome.error}", "run the cell again")
-    walls = outcome.value
+    walls, failed = measure_for_check(ex, _run_batch, requests, connections, latency, runs,
+                                      what="the measured batch")
+    if failed is not None:
+        return failed
     measured = statistics.median(walls)
     model = math.ceil(requests / connections) * latency
     off = (predicted - measured) / measured

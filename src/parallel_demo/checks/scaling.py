@@ -14,7 +14,7 @@ from typing import Any
 
 from ..scaling import (S_TOLERANCE, PredictionRun, ScalingSweep, fit_amdahl,
                        measure_prediction)
-from ._base import CheckResult, verdict
+from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
 
 
 #: A prediction this close (relative) to the measurement's range, or to
@@ -38,13 +38,32 @@ def _number(name: str, value: Any, exercise: str, what: str,
     return float(value), None
 
 
+def measure_for_check(exercise: str, fn: Any, *args: Any, what: str = "the measurement",
+                      retry: str = "run the cell again") -> tuple[Any, CheckResult | None]:
+    """A predict-then-measure checker's own experiment, run under the checkers' deadline.
+
+    Returns ``(value, None)``, or ``(None, verdict)`` with a failed verdict that
+    says the measurement did not finish in time (a very busy machine) or raised,
+    and what to do; the learner's prediction is not judged on a failed run.
+    """
+    out = run_bounded(fn, *args, timeout=CHECK_TIMEOUT)
+    if not out.finished:
+        return None, verdict(exercise, False, abandoned_message(what),
+                             "the machine may be very busy: " + retry + " in a moment")
+    if out.error is not None:
+        return None, verdict(exercise, False, f"{what} failed: {type(out.error).__name__}: "
+                             f"{out.error}", retry)
+    return out.value, None
+
+
 def _near(x: float, y: float, rel: float = 0.06) -> bool:
     return abs(x - y) <= rel * max(abs(y), 1e-9)
 
 
-def _judge_prediction(prediction: float, run: PredictionRun) -> CheckResult:
+def _judge_prediction(prediction: float, run: PredictionRun, *, exercise: str = "scaling_predict",
+                      section: str = "the section on Amdahl's law") -> CheckResult:
     """The verdict on ``prediction`` given a measurement: pure, so tests can feed it runs."""
-    ex = "scaling_predict"
+    ex = exercise
     off = run.off_by
     how_far = (f"you predicted {prediction:.2f}×, measured {run.measured:.2f}× (rounds "
                f"{run.low:.2f}–{run.high:.2f}×): {abs(off):.0%} "
@@ -68,37 +87,41 @@ def _judge_prediction(prediction: float, run: PredictionRun) -> CheckResult:
            f"1 / ({run.serial_fraction:g} + {1 - run.serial_fraction:g} / {effective}) = {theory:.2f}")
     if prediction < 1:
         hint = ("A speedup below 1 means the workers made it slower. Speedup is T(1) / T(p): "
-                "the time on one worker divided by the time on p workers (the section on "
-                "Amdahl's law).")
+                f"the time on one worker divided by the time on p workers ({section}).")
     elif run.cpus < run.workers and _near(prediction, run.amdahl):
         hint = (f"That is Amdahl's law for {run.workers} workers, each with a CPU of its own. "
                 f"This kernel can use {cpus}: look at the physical limit on the first chart.")
     elif _near(prediction, float(run.workers)):
         hint = ("That is the ideal line: it assumes all of the work splits. Only the parallel "
-                "part gets faster; the serial part takes as long as ever (Amdahl's law).")
+                f"part gets faster; the serial part takes as long as ever ({section}).")
     elif run.serial_fraction > 0 and _near(prediction, 1 / run.serial_fraction):
         hint = ("1/s is Amdahl's limit, the speedup with infinitely many workers; this is a "
                 "handful of workers.")
     else:
-        hint = (f"Work it out with Amdahl's law for s = {run.serial_fraction:g}, and count only "
-                "the workers that can run at the same time (the physical limit).")
+        hint = (f"Work it out with Amdahl's law for s = {run.serial_fraction:g} ({section}), and "
+                "count only the workers that can run at the same time (the physical limit).")
     return verdict(ex, False, f"Not quite: {how_far}.", hint=hint, detail=fix)
 
 
 def check_speedup_prediction(prediction: Any, *, serial_fraction: float = 0.2, workers: int = 4,
-                             seconds: float = 0.2, draw: bool = True) -> CheckResult:
+                             seconds: float = 0.2, draw: bool = True,
+                             exercise: str = "scaling_predict",
+                             section: str = "the section on Amdahl's law") -> CheckResult:
     """Measure ``workers`` workers against one on a workload with ``serial_fraction``; judge ``prediction``.
 
     Draws the prediction, the measurement (with its range) and Amdahl's line
-    unless ``draw`` is False.
+    unless ``draw`` is False.  ``exercise`` names the exercise whose failed
+    tries are counted, and ``section`` the part of the chapter its hints send
+    the learner to, so other chapters can ask the same kind of question.
     """
-    value, problem = _number("my_prediction", prediction, "scaling_predict",
+    # The example is never the answer (at most 2.5 with 4 workers and s = 0.2).
+    value, problem = _number("my_prediction", prediction, exercise,
                              "your predicted speedup (a guess is fine: the point is to commit "
-                             "to a number before you see the measurement)")
+                             "to a number before you see the measurement)", example="3.0")
     if problem is not None:
         return problem
     if value <= 0:
-        return verdict("scaling_predict", False, f"A speedup must be above 0, got {value:g}.",
+        return verdict(exercise, False, f"A speedup must be above 0, got {value:g}.",
                        hint="Speedup = time on one worker / time on p workers: a positive number.")
     run = measure_prediction(value, serial_fraction=serial_fraction, workers=workers,
                              seconds=seconds)
@@ -106,7 +129,7 @@ def check_speedup_prediction(prediction: Any, *, serial_fraction: float = 0.2, w
         from ..charts.scaling import plot_speedup_prediction
 
         plot_speedup_prediction(run)
-    return _judge_prediction(value, run)
+    return _judge_prediction(value, run, exercise=exercise, section=section)
 
 
 def check_serial_fraction(estimate: Any, sweep: Any) -> CheckResult:

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..timing import Measurement, format_seconds
 from ..which_tool import ANSWERS
-from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
+from ._base import CheckResult, verdict
+from .scaling import measure_for_check
 
 
 # ---------------------------------------------------------------------------
@@ -42,14 +43,10 @@ def check_per_task_prediction(predicted_us: Any, *, measured: Measurement | None
                        f"{predicted_us!r}", "every hand-over costs something: guess a positive "
                        "number of microseconds")
     if measured is None:
-        out = run_bounded(_measure_process_per_task, timeout=CHECK_TIMEOUT)
-        if not out.finished:
-            return verdict(ex, False, abandoned_message("the measurement"),
-                           "the machine is very busy: run the checker again in a moment")
-        if out.error is not None:
-            return verdict(ex, False, f"the measurement failed: {type(out.error).__name__}: "
-                           f"{out.error}", "run the chapter's first cells again, then retry")
-        measured = out.value
+        measured, failed = measure_for_check(ex, _measure_process_per_task,
+                                             retry="run the checker again")
+        if failed is not None:
+            return failed
     median = max(measured.median, 1e-7)
     guess = predicted_us * 1e-6
     ratio = guess / median
