@@ -68,14 +68,18 @@ def test_plot_chunksize_needs_one_chunksize_per_measurement():
         plot_chunksize([_m("a", [1.0])], [1, 2])
 
 
-def test_plot_thread_prediction_names_the_lines_for_threads():
-    from parallel_demo.charts.primes import plot_thread_prediction
+@pytest.mark.parametrize("gil", [True, False])
+def test_the_thread_prediction_chart_draws_ideal_cpus_gil_measurement_and_guess(gil):
+    from parallel_demo import plot_thread_prediction
     from parallel_demo.scaling import PredictionRun
 
-    ax = plot_thread_prediction(PredictionRun(2.5, 4, 0.0, 0.9, 0.85, 0.95, 2))
+    ax = plot_thread_prediction(PredictionRun(2.5, 4, 0.0, 0.9, 0.85, 0.95, 2), gil=gil,
+                                title="4 threads, one per big prime")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "your prediction" in labels and "measured" in labels
-    assert any(label.startswith("ideal: every thread") for label in labels)
-    assert "ideal on your 2 CPUs" in labels and "the loop: speedup 1 (no gain)" in labels
+    assert "your prediction" in labels and "measured: median, range of the rounds" in labels
+    assert "ideal (speedup = threads)" in labels
+    assert "your 2 CPUs: the most that can execute" in labels
+    assert ("one thread at a time (the GIL)" in labels) is gil
     assert ax.get_xlabel() == "threads" and "speedup" in ax.get_ylabel()
-    assert "2.50" in ax.get_title() and "0.90" in ax.get_title()
+    assert ax.get_title() == "4 threads, one per big prime"
+    assert ax.get_ylim()[1] >= 4  # the ideal at 4 threads is on the chart

@@ -9,7 +9,6 @@ import sysconfig
 import pytest
 
 from parallel_demo import free_threading as ft
-from parallel_demo import run
 from parallel_demo.timing import Measurement
 from parallel_demo.workloads import is_prime, large_primes
 

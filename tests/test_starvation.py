@@ -72,8 +72,6 @@ def test_charts_draw_reports():
 
 
 def _report(lock, counts, longest_ms):
-    from parallel_demo import FairnessReport
-
     waits = {n: [longest_ms[n] / 1e3] * c for n, c in counts.items()}
     return FairnessReport(lock, counts, waits, 0.5)
 

@@ -41,8 +41,9 @@ _API: dict[str, str] = {
     # Part I
     "affinity": "CAN_PIN CpuTimed cpu_parallelism cpu_timed pin_to_cpus run_pinned usable_cpus "
                 "worker_cpus max_in_progress CpuDemo cpu_demo concurrent_only_way",
-    "charts.affinity": "plot_cpu_timelines",
-    "checks.affinity": "SCENARIOS check_classification check_cpus_executing",
+    "charts.affinity": "plot_cpu_timelines plot_thread_prediction",
+    "checks.affinity": "SCENARIOS check_classification check_cpus_executing "
+                       "check_process_speedup_prediction",
     "identity": "Identity ThreadError append_from_processes append_from_threads "
                 "catch_thread_exceptions os_thread_count process_identities startup_cost "
                 "startup_costs thread_identities whoami",
@@ -56,7 +57,7 @@ _API: dict[str, str] = {
     "widgets": "explore_io io_explorer slider slider_explorer",
     "gil": "switch_interval CAN_COUNT_SWITCHES thread_switches switch_counted Switched "
            "SwitchRun SwitchCost measure_switch_cost",
-    "checks.gil": "check_gil_prediction check_max_overlap",
+    "checks.gil": "check_gil_prediction check_gil_speedup_prediction check_max_overlap",
     # Part III
     "interleave": "Execution Exploration ThreadSpec explore increment interleavings run_schedule",
     "charts.interleave": "plot_execution plot_interleavings plot_outcomes",
@@ -88,7 +89,7 @@ _API: dict[str, str] = {
               "measure_thread_costs measure_tracing measure_ways primes_queue_workers "
               "primes_sequential primes_thread_per_number primes_thread_pool "
               "primes_thread_pool_shared size_crossover sweep_chunksize sweep_input typical_run",
-    "charts.primes": "plot_size_sweep plot_chunksize plot_thread_prediction",
+    "charts.primes": "plot_size_sweep plot_chunksize",
     "checks.primes": "check_chunksize check_costliest check_crossover check_drain "
                      "check_input_order check_pool_task check_safe_add check_still_running "
                      "check_thread_collect check_thread_prediction check_timer",

@@ -1,4 +1,4 @@
-"""Charts for concurrency_vs_parallelism: timelines whose bars say how much CPU each task got."""
+"""Charts for concurrency_vs_parallelism (timelines whose bars say how much CPU each task got) and threads_and_the_gil (a predicted thread speedup)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,41 @@ def plot_cpu_timelines(runs, *, title: str | None = None):
                     f"{timed.share:.0%} CPU", ha="center", va="center", fontsize=8,
                     color=text_color(k))
     return axes
+
+
+def plot_thread_prediction(run, ax=None, *, gil: bool = True, title: str | None = None):
+    """A predicted thread speedup against the measurement, the ideal, the CPUs and the GIL.
+
+    Args:
+        run: A :class:`~parallel_demo.scaling.PredictionRun` whose workers are threads.
+        gil: Draw the one-thread-at-a-time line (speedup 1) that the GIL allows.
+
+    Returns:
+        The Axes drawn on.
+    """
+    from ._style import PALETTE, new_axes
+
+    ax = new_axes(ax, height=3.2)
+    top = max(run.workers, 4)
+    xs = list(range(1, top + 1))
+    ax.plot(xs, xs, ":", color="grey", label="ideal (speedup = threads)")
+    ax.plot(xs, [min(x, run.cpus) for x in xs], "-", color=PALETTE[5], alpha=0.35, linewidth=4,
+            label=f"your {run.cpus} CPU{'s' * (run.cpus != 1)}: the most that can execute")
+    if gil:
+        ax.plot(xs, [1.0] * len(xs), "--", color=PALETTE[1],
+                label="one thread at a time (the GIL)")
+    ax.errorbar([run.workers], [run.measured],
+                yerr=[[run.measured - run.low], [run.high - run.measured]], fmt="o",
+                color=PALETTE[0], capsize=4, markersize=8, zorder=4,
+                label="measured: median, range of the rounds")
+    ax.plot([run.workers], [run.prediction], "*", color=PALETTE[7], markersize=13, zorder=5,
+            label="your prediction")
+    ax.set_xlim(0.8, top + 0.3)
+    ax.set_xticks(xs)
+    ax.set_ylim(0, max(top, run.prediction, run.high) * 1.1)
+    ax.set_xlabel("threads")
+    ax.set_ylabel("speedup over one after another (×)")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title or f"{run.workers} threads on spin: prediction {run.prediction:.2f}×, "
+                          f"measured {run.measured:.2f}×")
+    return ax

@@ -1,9 +1,11 @@
 """Charts for Part IV, the prime example (primes_what_it_shows): they draw, compute nothing.
 
 * :func:`plot_size_sweep`: wall time against input size per strategy, log-log;
-* :func:`plot_chunksize`: a process pool's wall time against its chunksize;
-* :func:`plot_thread_prediction`: a predicted thread speedup against the measured one
-  (the prediction chart of :mod:`.scaling`, relabelled for threads).
+* :func:`plot_chunksize`: a process pool's wall time against its chunksize.
+
+The thread-per-number prediction is drawn by
+:func:`~parallel_demo.charts.affinity.plot_thread_prediction`, the one chart
+of a predicted thread speedup.
 
 Styling comes from :mod:`._style`.
 """
@@ -15,7 +17,6 @@ from typing import Sequence
 from matplotlib.axes import Axes
 
 from ..primes import SizePoint
-from ..scaling import PredictionRun
 from ..timing import Measurement
 from ._style import PALETTE, new_axes, strategy_color, time_unit
 
@@ -87,32 +88,4 @@ def plot_chunksize(measurements: Sequence[Measurement], chunksizes: Sequence[int
     ax.set_ylabel(f"wall time ({unit})")
     ax.legend(loc="upper right")
     ax.set_title(title)
-    return ax
-
-
-def plot_thread_prediction(run: PredictionRun, ax: Axes | None = None, *,
-                           title: str | None = None) -> Axes:
-    """A predicted speedup of threads over the loop, the measurement with its range, the ideal line.
-
-    Draws :func:`~parallel_demo.charts.scaling.plot_speedup_prediction` (``run``
-    has serial fraction 0, so its Amdahl line is the ideal one), then names
-    its lines for threads and adds the loop's own level, a speedup of 1.
-    """
-    from .scaling import plot_speedup_prediction
-
-    ax = plot_speedup_prediction(run, ax, title=title or (
-        f"{run.workers} threads, one per big prime: your prediction {run.prediction:.2f}×, "
-        f"measured {run.measured:.2f}×"))
-    ax.axhline(1.0, color="grey", linestyle=":", linewidth=1.2)
-    names = {"Amdahl, s = 0, enough CPUs": "ideal: every thread computing on a CPU of its own",
-             f"Amdahl on your {run.cpus} CPU{'s' * (run.cpus != 1)}":
-                 f"ideal on your {run.cpus} CPU{'s' * (run.cpus != 1)}"}
-    for line in ax.get_lines():
-        label = line.get_label()
-        if label in names:
-            line.set_label(names[label])
-    ax.get_lines()[-1].set_label("the loop: speedup 1 (no gain)")
-    ax.set_xlabel("threads")
-    ax.set_ylabel("speedup over the loop (×)")
-    ax.legend(loc="upper left", fontsize=8)
     return ax

@@ -175,7 +175,7 @@ def check_costliest(fn: Callable[[list[TaskRecord]], int]) -> CheckResult:
                            "composite stops at its smallest factor (see 'Which numbers cost the "
                            "most?')", "compare the measured durations, record.end - record.start")
         if got == 999_983 and right != 999_983:
-            return verdict(ex, False, f"you returned 999983 for records that do not even contain it",
+            return verdict(ex, False, "you returned 999983 for records that do not even contain it",
                            "the answer must come from the records you are given",
                            "find the record with the largest end - start and return int(its label)")
         fastest = min(records, key=lambda r: r.end - r.start)
@@ -285,7 +285,7 @@ def check_thread_collect(fn: Callable[[list[int]], list[int]]) -> CheckResult:
         return verdict(ex, False, f"for {list(numbers)} expected {primes}, got {got!r}",
                        "keep only the numbers for which is_prime(n) is True, and compute them "
                        "from the numbers you are given")
-    return verdict(ex, True, f"right: one thread per number, all started before any join, "
+    return verdict(ex, True, "right: one thread per number, all started before any join, "
                    "primes in input order, for two inputs")
 
 
@@ -691,8 +691,8 @@ def check_drain(fn: Callable[[queue.Queue, int], list[Any]]) -> CheckResult:
                        "The checker put extra stop markers in the queue to free it; if it "
                        "still waits: " + abandoned_message("Your function", 3.0),
                        "after the last producer's stop marker nothing more comes: a get() then "
-                       "waits forever", f"count the None markers and return when you have seen "
-                       f"`producers` of them")
+                       "waits forever", "count the None markers and return when you have seen "
+                       "`producers` of them")
     if out.error is not None:
         if isinstance(out.error, queue.Empty):
             return verdict(ex, False, "queue.Empty was raised: the queue was empty for a moment",
@@ -968,9 +968,11 @@ def check_thread_prediction(prediction: Any, *, numbers: Sequence[int] | None = 
     cpus = effective_cpus()
     run = PredictionRun(float(prediction), len(nums), 0.0, measured, low, high, cpus)
     if draw:
-        from ..charts.primes import plot_thread_prediction
+        from ..charts.affinity import plot_thread_prediction
 
-        plot_thread_prediction(run)
+        plot_thread_prediction(run, gil=_gil_enabled(), title=(
+            f"{run.workers} threads, one per big prime: your prediction {run.prediction:.2f}×, "
+            f"measured {run.measured:.2f}×"))
     result = _judge_thread_prediction(float(prediction), measured, low, high, threads=len(nums),
                                      cpus=cpus, gil=_gil_enabled())
     said = judged.sentence("The threads", "the loop")
