@@ -26,15 +26,15 @@ MODEL = -(-BATCH["requests"] // BATCH["connections"]) * BATCH["latency"]
 
 @pytest.mark.timeout(60)
 def test_prediction_model_answer_passes_repeatedly():
-    for _ in range(5):
-        result = check_batch_prediction(MODEL, draw=False)
+    for _ in range(20):
+        result = check_batch_prediction(MODEL, draw=False, runs=1)
         assert result.passed, result
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("wrong, hint", [
-    (None, "type a number first"),
-    ("0.25", "type a number first"),
+    (None, "type a number of seconds first"),
+    ("0.25", "type a number of seconds first"),
     (BATCH["latency"], "only `connections` requests can be in flight"),         # all at once
     (BATCH["requests"] * BATCH["latency"], "asyncio overlaps the waits"),      # one by one
     (MODEL * 1000, "seconds, not milliseconds"),                               # in ms
@@ -100,6 +100,25 @@ async def raises(key):
     raise KeyError(key)
 
 
+async def fakes_the_value(key):          # the right string, without the lookup
+    await asyncio.sleep(0.2)
+    return f"value of {key!r}"
+
+
+async def hard_coded(key):
+    await asyncio.sleep(0)
+    return "value of 'k0'"
+
+
+async def sleeps_instead(key):           # overlaps, but asyncio.sleep does not look anything up
+    await asyncio.sleep(0.2)
+    return slow_lookup(key, seconds=0.01)
+
+
+async def run_in_executor_lookup(key):   # the other right answer
+    return await asyncio.get_running_loop().run_in_executor(None, slow_lookup, key)
+
+
 async def calls_it_too_early(key):
     return await asyncio.to_thread(slow_lookup(key))
 
@@ -112,6 +131,11 @@ def test_unblocked_model_answer_passes_repeatedly():
 
 
 @pytest.mark.timeout(60)
+def test_unblocked_run_in_executor_passes():
+    assert check_unblocked(run_in_executor_lookup)
+
+
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize("wrong, hint", [
     (blocks_the_loop, "blocking call inside a coroutine"),
     (blocks_after_an_await, "blocking call inside a coroutine"),
@@ -121,6 +145,9 @@ def test_unblocked_model_answer_passes_repeatedly():
     (never_ends, "never happens"),
     (raises, "call slow_lookup(key)"),
     (calls_it_too_early, "call slow_lookup(key)"),
+    (fakes_the_value, "must come from slow_lookup(key)"),
+    (hard_coded, "for the key you were given"),
+    (sleeps_instead, "blocking call inside a coroutine"),
     (42, "the function itself"),
 ])
 def test_unblocked_wrong_answers(wrong, hint):

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.timeout(120)
 
 GIL = BuildInfo("3.13.5", "cpython", free_threaded_build=False, gil_enabled=True)
 FREE = BuildInfo("3.14.0", "cpython", free_threaded_build=True, gil_enabled=False)
+REENABLED = BuildInfo("3.14.0", "cpython", free_threaded_build=True, gil_enabled=True,
+                      gil_setting="1")
 
 
 @pytest.fixture(autouse=True)
@@ -30,20 +32,40 @@ def fake(measured, low, high, cpus=2):
 
 
 @pytest.mark.parametrize("predicted, info, measured, hint", [
-    (..., GIL, (1.0, 0.9, 1.1), "type your prediction as a number"),
-    ("2", GIL, (1.0, 0.9, 1.1), "type your prediction as a number"),
-    (float("nan"), GIL, (1.0, 0.9, 1.1), "type your prediction as a number"),
+    (..., GIL, (1.0, 0.9, 1.1), "type your prediction as a plain number"),
+    ("2", GIL, (1.0, 0.9, 1.1), "type your prediction as a plain number"),
+    (float("nan"), GIL, (1.0, 0.9, 1.1), "type your prediction as a plain number"),
     (-1, GIL, (1.0, 0.9, 1.1), "above 0"),
     (0, GIL, (1.0, 0.9, 1.1), "above 0"),
     (8, GIL, (1.0, 0.9, 1.1), "no pool beats the ideal"),
     (2.0, GIL, (1.0, 0.9, 1.1), "which lock decides"),           # ideal scaling under the GIL
     (1.0, FREE, (1.9, 1.7, 2.0), "this kernel has no GIL"),      # GIL habits on a free build
-    (0.3, GIL, (1.0, 0.9, 1.1), "compare the prediction with the benchmark chart"),
+    (0.3, GIL, (1.0, 0.9, 1.1), "what decides"),
+    # A noisy measurement never makes a parallel win on a GIL build pass.
+    (2.0, GIL, (1.3, 0.9, 1.7), "which lock decides"),
+    (1.8, REENABLED, (1.0, 0.9, 1.1), "is its GIL off right now"),  # the GIL came back
+    (0.5, FREE, (1.9, 1.7, 2.0), "this kernel has no GIL"),
 ])
 def test_wrong_predictions_fail_with_a_fitting_hint(predicted, info, measured, hint):
     result = check_thread_speedup_prediction(predicted, info=info, draw=False,
                                              _measure=fake(*measured))
     assert not result.passed and hint in result.hint, result
+
+
+@pytest.mark.parametrize("info", [GIL, FREE, REENABLED])
+@pytest.mark.parametrize("predicted", [1.6, 2.0, 1.3])
+def test_one_cpu_never_passes_a_parallel_win(info, predicted):
+    # Faked CPU count: one CPU, and a noisy measurement whose range reaches past 1.
+    result = check_thread_speedup_prediction(predicted, info=info, draw=False,
+                                             _measure=fake(1.2, 0.9, 1.8, cpus=1))
+    assert not result.passed and "one CPU" in result.hint, result
+
+
+@pytest.mark.parametrize("info", [GIL, FREE])
+def test_one_cpu_model_passes_without_claiming_parallelism(info):
+    result = check_thread_speedup_prediction(1.0, info=info, draw=False,
+                                             _measure=fake(1.15, 0.9, 1.3, cpus=1))
+    assert result.passed and "no pool runs two tasks at once" in result.message, result
 
 
 def test_the_second_try_shows_the_specific_fix():

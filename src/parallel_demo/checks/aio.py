@@ -62,7 +62,8 @@ def check_batch_prediction(predicted: Any, *, requests: int = BATCH["requests"],
     if not _number(predicted) or predicted <= 0:
         return verdict(ex, False, f"expected your prediction as a number of seconds, got "
                                   f"{predicted!r:.40}",
-                       "type a number first (e.g. 0.5), then run the cell: guess before you measure")
+                       "type a number of seconds first (my_prediction = your number), then "
+                       "run the cell: guess before you measure")
     walls, failed = measure_for_check(ex, _run_batch, requests, connections, latency, runs,
                                       what="the measured batch")
     if failed is not None:
@@ -121,15 +122,18 @@ async def _scenario(fn: Callable[[Any], Any], keys: list[Any], period: float):
         await asyncio.wait([tick_task], timeout=1)
     marks = [t0, *ticks, now()]
     gap = max(b - a for a, b in zip(marks, marks[1:]))
-    return result.results, LOOKUPS.peak, gap
+    return result.results, LOOKUPS.peak, gap, LOOKUPS.calls
 
 
 def check_unblocked(fn: Callable[[Any], Any], *, keys: int = 4) -> CheckResult:
     """Exercise aio_ex2: ``async def fn(key)`` returns ``slow_lookup(key)`` without blocking the loop."""
     from ..aio import run_coroutine
 
+    import random
+
     ex = "aio_ex2"
-    names = [f"k{i}" for i in range(keys)]
+    # Fresh keys on every check, so that a hard-coded answer cannot pass.
+    names = [f"{random.choice('abcdefgh')}{random.randrange(10**6)}" for _ in range(keys)]
     expected = [f"value of {k!r}" for k in names]
     if not callable(fn):
         return verdict(ex, False, f"expected a function, got {type(fn).__name__}",
@@ -149,7 +153,7 @@ def check_unblocked(fn: Callable[[Any], Any], *, keys: int = 4) -> CheckResult:
                            "it waits for something that never happens; await the lookup itself")
         return verdict(ex, False, f"your coroutine raised {type(err).__name__}: {err}",
                        "call slow_lookup(key) and return its value")
-    results, peak, gap = outcome.value
+    results, peak, gap, calls = outcome.value
     pending = [r for r in results if inspect.isawaitable(r)]
     if pending:
         for r in pending:
@@ -161,6 +165,13 @@ def check_unblocked(fn: Callable[[Any], Any], *, keys: int = 4) -> CheckResult:
     if results != expected:
         return verdict(ex, False, f"expected {expected[:2]}..., got {results[:2]!r:.80}...",
                        "return what slow_lookup(key) returns, for the key you were given")
+    if calls < keys:
+        return verdict(ex, False, f"right values, but slow_lookup ran {calls} time(s) for "
+                                  f"{keys} keys",
+                       "the exercise is about calling a blocking function from a coroutine: "
+                       "the value must come from slow_lookup(key) itself (the section on "
+                       "blocking calls)",
+                       "return await asyncio.to_thread(slow_lookup, key)")
     if peak < 2:
         return verdict(ex, False, f"right values, but the {keys} lookups ran one at a time, and "
                                   f"the loop's ticker waited up to {gap * 1e3:.0f} ms",

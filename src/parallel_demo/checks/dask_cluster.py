@@ -59,10 +59,12 @@ def check_round_trip_prediction(predicted_ms: Any, client: Any, *, batch_per_tas
             not math.isfinite(predicted_ms):
         return verdict(ex, False, f"expected a number of milliseconds, got "
                                   f"{type(predicted_ms).__name__} {predicted_ms!r:.40}",
-                       "write the prediction as a plain number, e.g. 2.5 for 2.5 ms")
+                       "write the prediction as a plain number of milliseconds, without "
+                       "quotes or units (my_prediction_ms = your number)")
     if predicted_ms <= 0:
         return verdict(ex, False, f"a time must be positive, got {predicted_ms!r}",
-                       "write the prediction in milliseconds, e.g. 2.5 for 2.5 ms")
+                       "a time is positive: write the prediction in milliseconds "
+                       "(my_prediction_ms = your number)")
     problem = _client_or_error(client)
     if problem:
         return verdict(ex, False, problem, "pass the client you connected in this chapter")
@@ -90,17 +92,19 @@ def check_round_trip_prediction(predicted_ms: Any, client: Any, *, batch_per_tas
     if predicted_ms < 0.05:
         hint = ("a Dask task is not a function call: the client sends it to the scheduler, the "
                 "scheduler to a worker, and the result travels back, each time pickled and sent "
-                "over TCP. Compare the chapter's per-task cost with many tasks in flight.")
+                "over TCP (the section 'What a task costs on a cluster').")
         detail = ("tens of microseconds is what a call in the same process costs; a round trip "
                   "through three processes costs milliseconds.")
     elif ratio < 1:
         hint = ("with many tasks in flight, the messages of one task overlap with the work and "
-                "messages of others; alone, a task waits for every hop of its own round trip.")
+                "messages of others; alone, a task waits for every hop of its own round trip "
+                "(the section 'What a task costs on a cluster').")
         detail = ("the per-task cost measured with many tasks in flight is a lower bound for one "
                   "task alone: expect several times more.")
     else:
         hint = ("the cluster is already running: a task no longer pays for starting processes "
-                "or importing modules, only for its messages.")
+                "or importing modules, only for its messages (the sections on what a task "
+                "costs and on starting the cluster).")
         detail = ("start-up costs seconds once; a running cluster's round trip is closer to the "
                   "per-task cost measured in the chapter than to its start-up.")
     return verdict(ex, False, f"off by more than {ROUND_TRIP_FACTOR:g}x: {measured}; {how_far}.",
@@ -160,7 +164,10 @@ def check_batched_primes(fn: Callable[[Any, Sequence[int], int], Any], client: A
     if outcome.error is not None:
         err = outcome.error
         return verdict(ex, False, f"your function raised {type(err).__name__}: {err}",
-                       "submit one task per slice numbers[i:i + batch] and gather the results")
+                       "read the error first; the shape of the answer is one task per slice "
+                       "of `batch` numbers, gathered (the section on Dask's futures)",
+                       "submit primes_in(numbers[i:i + batch]) for i in range(0, len(numbers), "
+                       "batch), then client.gather the futures")
     got = outcome.value
     ran = len([t for t in stream.data if any(ss["action"] == "compute"
                                               for ss in t.get("startstops", ()))])
@@ -186,17 +193,18 @@ def check_batched_primes(fn: Callable[[Any, Sequence[int], int], Any], client: A
         return verdict(ex, False, f"the cluster ran {ran} tasks for {len(numbers)} numbers; "
                                   f"batches of {batch} make {batches}",
                        "every task pays a round trip through the scheduler: send a batch of "
-                       "numbers per task, not one number",
+                       "numbers per task, not one number (the section 'When not to distribute')",
                        "submit primes_in(numbers[i:i + batch]) for i in range(0, len(numbers), "
                        "batch)")
     if sorted(got) == sorted(expected) and got != expected:
         return verdict(ex, False, "the right primes, in the wrong order",
                        "as_completed hands futures over as they finish, not as they were "
-                       "submitted",
+                       "submitted (the section on Dask's futures)",
                        "keep the futures in a list and gather them in that order")
     missing = [p for p in expected if p not in got]
     if missing:
-        hint = ("the last slice is shorter than batch: range(0, len(numbers), batch) covers it"
+        hint = ("the primes at the end are missing: the last slice is shorter than batch, "
+                "does your loop reach it?"
                 if set(missing) <= set(expected[-len(missing):]) else
                 "every number must be in exactly one batch")
         return verdict(ex, False, f"{len(missing)} prime(s) missing, e.g. {missing[0]}", hint,

@@ -10,7 +10,7 @@ within the spread of the learner's own measurement.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from ..scaling import (S_TOLERANCE, PredictionRun, ScalingSweep, fit_amdahl,
                        measure_prediction)
@@ -70,10 +70,14 @@ def _judge_prediction(prediction: float, run: PredictionRun, *, exercise: str = 
                f"{'too high' if off > 0 else 'too low'}" if abs(off) >= 0.005
                else f"you predicted {prediction:.2f}×, measured {run.measured:.2f}×: spot on")
     theory = run.amdahl_on_cpus
+    effective = min(run.workers, run.cpus)
     in_range = run.low / (1 + PREDICTION_TOLERANCE) <= prediction <= run.high * (1 + PREDICTION_TOLERANCE)
     on_theory = _near(prediction, theory, PREDICTION_TOLERANCE)
+    # Never a parallel win this machine cannot give: above the workers that can run at once
+    # (1 on one CPU), a prediction fails whatever one noisy measurement said.
+    beyond_cpus = prediction > effective * (1 + PREDICTION_TOLERANCE)
     cpus = f"{run.cpus} CPU{'s' * (run.cpus != 1)}"
-    if in_range or on_theory:
+    if (in_range or on_theory) and not beyond_cpus:
         note = ""
         if not in_range:
             note = (f" Your number is Amdahl's law on {cpus}; the measurement fell outside it "
@@ -81,8 +85,10 @@ def _judge_prediction(prediction: float, run: PredictionRun, *, exercise: str = 
         elif abs(off) > PREDICTION_TOLERANCE:
             note = (" That is within the range of the rounds, which was wide: the machine was "
                     "busy. Run the cell again to see how much the measurement moves.")
+        if run.cpus < 2:
+            note += (" On one CPU the workers take turns: no speedup is possible, and how far "
+                     "the measurement sits from 1× is overhead and noise.")
         return verdict(ex, True, f"Well predicted: {how_far}.{note}")
-    effective = min(run.workers, run.cpus)
     fix = (f"amdahl(min({run.workers}, effective_cpus()), {run.serial_fraction:g}) = "
            f"1 / ({run.serial_fraction:g} + {1 - run.serial_fraction:g} / {effective}) = {theory:.2f}")
     if prediction < 1:
@@ -97,6 +103,9 @@ def _judge_prediction(prediction: float, run: PredictionRun, *, exercise: str = 
     elif run.serial_fraction > 0 and _near(prediction, 1 / run.serial_fraction):
         hint = ("1/s is Amdahl's limit, the speedup with infinitely many workers; this is a "
                 "handful of workers.")
+    elif run.cpus < 2 and beyond_cpus:
+        hint = (f"This kernel can use {cpus}: can two workers compute at the same instant on "
+                f"it? Count only the workers that can run at once (the physical limit, {section}).")
     else:
         hint = (f"Work it out with Amdahl's law for s = {run.serial_fraction:g} ({section}), and "
                 "count only the workers that can run at the same time (the physical limit).")
@@ -106,15 +115,19 @@ def _judge_prediction(prediction: float, run: PredictionRun, *, exercise: str = 
 def check_speedup_prediction(prediction: Any, *, serial_fraction: float = 0.2, workers: int = 4,
                              seconds: float = 0.2, draw: bool = True,
                              exercise: str = "scaling_predict",
-                             section: str = "the section on Amdahl's law") -> CheckResult:
+                             section: str = "the section on Amdahl's law",
+                             _measure: Callable[..., PredictionRun] | None = None) -> CheckResult:
     """Measure ``workers`` workers against one on a workload with ``serial_fraction``; judge ``prediction``.
 
     Draws the prediction, the measurement (with its range) and Amdahl's line
     unless ``draw`` is False.  ``exercise`` names the exercise whose failed
     tries are counted, and ``section`` the part of the chapter its hints send
     the learner to, so other chapters can ask the same kind of question.
+    ``_measure`` replaces :func:`~parallel_demo.scaling.measure_prediction` (tests fake a
+    machine with it).
     """
-    # The example is never the answer (at most 2.5 with 4 workers and s = 0.2).
+    # The example is never the answer: the book asks for 4 workers and s = 0.2 (processes) or
+    # 3 workers and s = 0.1 (how fast), at most 2.5 either way.
     value, problem = _number("my_prediction", prediction, exercise,
                              "your predicted speedup (a guess is fine: the point is to commit "
                              "to a number before you see the measurement)", example="3.0")
@@ -123,8 +136,8 @@ def check_speedup_prediction(prediction: Any, *, serial_fraction: float = 0.2, w
     if value <= 0:
         return verdict(exercise, False, f"A speedup must be above 0, got {value:g}.",
                        hint="Speedup = time on one worker / time on p workers: a positive number.")
-    run = measure_prediction(value, serial_fraction=serial_fraction, workers=workers,
-                             seconds=seconds)
+    run = (_measure or measure_prediction)(value, serial_fraction=serial_fraction,
+                                           workers=workers, seconds=seconds)
     if draw:
         from ..charts.scaling import plot_speedup_prediction
 
@@ -140,8 +153,9 @@ def check_serial_fraction(estimate: Any, sweep: Any) -> CheckResult:
     and the machine is not), and says so.
     """
     ex = "scaling_mystery"
+    # The example is never the answer: the hidden s is 0.1-0.45, and one CPU's fit is near 1.
     value, problem = _number("my_s", estimate, ex, "your estimate of the serial fraction",
-                             example="0.5")
+                             example="0.7")
     if problem is not None:
         return problem
     if not isinstance(sweep, ScalingSweep):

@@ -36,8 +36,9 @@ def check_per_task_prediction(predicted_us: Any, *, measured: Measurement | None
     if isinstance(predicted_us, bool) or not isinstance(predicted_us, (int, float)):
         return verdict(ex, False, f"expected a number of microseconds, got "
                        f"{type(predicted_us).__name__} {predicted_us!r:.40}",
-                       "type your prediction as a number first, e.g. predicted_us = 50, then run "
-                       "the checker: it measures after you have committed to a guess")
+                       "type your prediction as a plain number of microseconds first "
+                       "(predicted_us = your number), then run the checker: it measures after "
+                       "you have committed to a guess")
     if not math.isfinite(predicted_us) or predicted_us <= 0:
         return verdict(ex, False, f"a cost must be a positive number of microseconds, got "
                        f"{predicted_us!r}", "every hand-over costs something: guess a positive "
@@ -66,15 +67,14 @@ def check_per_task_prediction(predicted_us: Any, *, measured: Measurement | None
                        "a process pool cannot just call the function: each task and its result "
                        "are pickled and sent through a pipe to another process and back (the "
                        "pickling section of 'Processes done right')",
-                       "compare with the thread pool's per-task cost in the table above: a "
-                       "process hand-over costs more than a thread's, because of the pickling "
-                       "and the two trips through a pipe; guess again in that range")
+                       "a call costs well under a microsecond and a thread pool's hand-over a "
+                       "few microseconds; a process hand-over adds two pickles, two unpickles "
+                       "and two trips through a pipe: tens to hundreds of microseconds")
     return verdict(ex, False, f"too high: {said}",
                    "this is the cost of one more task once the pool is up, not of starting the "
-                   "pool: workers are reused from task to task (the start-up column of the table "
-                   "above, and 'Processes done right')",
-                   "start-up is paid once per pool; a task only pays for pickling and the pipe. "
-                   "Look at the per-task column of the table for the order of magnitude")
+                   "pool: workers are reused from task to task (reread 'Processes done right')",
+                   "start-up (tens of milliseconds) is paid once per pool; a task only pays for "
+                   "pickling and the pipe, tens to hundreds of microseconds")
 
 
 # ---------------------------------------------------------------------------
