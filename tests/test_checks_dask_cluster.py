@@ -7,7 +7,6 @@ started before the first test's leftover snapshot; see tests/test_dask_cluster.p
 from __future__ import annotations
 
 import time
-from concurrent.futures import FIRST_COMPLETED
 
 import pytest
 
