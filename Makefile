@@ -12,7 +12,8 @@ NB_START_METHODS ?= spawn forkserver
 NBVAL = $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
         --nbval-cell-timeout=120 -p no:cacheprovider
 
-.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu test-py314 test-py315 lab execute doctor bench clean help
+.PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu test-py314 test-py315 lab execute doctor bench clean help \
+        student test-student chapter-times
 
 help:
 	@echo "make book      build the HTML book into _build/html"
@@ -90,10 +91,13 @@ test-notebooks: setup
 test-build: setup _build/.stamps
 	$(BIN)/jupyter-book build -W -n --keep-going . 
 
-# The built pages in headless Chromium: math and widgets render with no network.
-test-browser: setup test-build
+# The built pages in headless Chromium: math and widgets render with no network, and axe-core
+# finds no serious or critical accessibility violation. Then the chapters in a real JupyterLab
+# (tests/test_lab.py: restart and run all, widgets live, nothing written, nothing left running).
+test-browser: setup test-build $(VENV)/.lab-installed
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } >/dev/null
 	$(BIN)/python -m pytest -q tests/test_pages.py
+	PARALLEL_DEMO_LAB=1 $(BIN)/python -m pytest -q tests/test_lab.py
 
 # Every notebook on one CPU (as Binder often gives): cells that raised vs outputs that differ.
 test-one-cpu: setup
@@ -107,12 +111,36 @@ test-py314 test-py315: test-py3%:
 	tools/sid_chroot.sh nbval 3.$* book
 
 # A workspace for learners: the chapters copied into lab/ (ignored by git), so that
-# what you type and autosave never touches the book's tracked notebooks.
-lab: book-setup
-	$(BIN)/pip install -q jupyterlab==4.6.6 jupyterlab-myst==2.7.0
-	@mkdir -p lab && cp -rn book/reference lab/ 2>/dev/null || true
-	@for nb in book/*.ipynb; do [ -e "lab/$$(basename $$nb)" ] || cp "$$nb" lab/; done
-	$(BIN)/jupyter lab --notebook-dir=lab
+# what you type and autosave never touches the book's tracked notebooks. A file already
+# in the workspace is never overwritten. `make lab EDITION=student` opens the student
+# edition (no solutions) in lab/student/ instead.
+EDITION ?= teacher
+LAB_JUPYTERLAB := jupyterlab==4.6.6
+$(VENV)/.lab-installed: $(VENV)/.book-installed binder/requirements.txt
+	$(BIN)/pip install -q $(LAB_JUPYTERLAB) -r binder/requirements.txt
+	@touch $@
+
+lab: $(VENV)/.lab-installed
+	@if [ "$(EDITION)" = student ]; then $(BIN)/python tools/student.py --no-html; src=_build/student/book; dir=lab/student; \
+	 else src=book; dir=lab; fi; \
+	 mkdir -p $$dir && { [ -e $$dir/reference ] || cp -r $$src/reference $$dir/; } && \
+	 for nb in $$src/*.ipynb; do [ -e "$$dir/$$(basename $$nb)" ] || cp "$$nb" $$dir/; done; \
+	 echo "JupyterLab on the $(EDITION) edition in $$dir/ (Ctrl-C twice to stop)"; \
+	 $(BIN)/jupyter lab --notebook-dir=$$dir $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# The student edition: every chapter without its solutions (code and prose) or outputs, in
+# _build/student/book/, and its HTML in _build/student/html/ (tools/student.py).
+student: book-setup
+	$(BIN)/python tools/student.py
+
+# Slow (every notebook in a kernel, twice): in the student edition each blank fails its
+# checker with a hint and nothing raises; in the teacher edition every solution passes.
+test-student: setup
+	PARALLEL_DEMO_EXECUTE=1 $(BIN)/python -m pytest -q tests/test_student.py
+
+# Re-measure how long each chapter runs and rewrite the table in book/teachers_guide.md.
+chapter-times: setup
+	$(BIN)/python tools/chapter_times.py
 
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py book

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from parallel_demo import calibrate_hash, check_gil_prediction, check_max_overlap, switch_interval
+from parallel_demo import calibrate_hash, switch_interval
 from parallel_demo.timing import interleaved as measure_interleaved, sweep_workers as interleaved_sweep
 from parallel_demo import sleep_task
 from parallel_demo import hash_bytes
@@ -62,81 +62,7 @@ def test_interleaved_sweep_on_sleeps():
     assert rows[1].median < base.median  # overlapping sleeps beat sequential
 
 
-RIGHT = {"spin": False, "is_prime": False, "hash_bytes": True, "sleep_task": True, "fetch_page": True}
-
-
-def test_gil_prediction_solution_passes():
-    assert check_gil_prediction(dict(RIGHT)).passed
-
-
-@pytest.mark.parametrize("change, hint", [
-    ({"hash_bytes": False}, "CPU-bound is not the same as GIL-bound"),
-    ({"spin": True}, "holds the GIL"),
-    ({k: False for k in RIGHT}, "releases the GIL"),
-    ({k: True for k in RIGHT}, "one thread runs Python bytecode"),
-    ({"fetch_page": "yes"}, "True (threads help)"),
-])
-def test_gil_prediction_hints(change, hint):
-    result = check_gil_prediction({**RIGHT, **change})
-    assert not result.passed
-    assert hint in result.hint
-
-
-def test_gil_prediction_bad_shapes():
-    assert "True (threads help)" in check_gil_prediction([True]).hint
-    missing = check_gil_prediction({"spin": False})
-    assert not missing.passed and "is_prime" in missing.message
-
-
-def max_overlap(records):
-    events = sorted([(r.start, 1) for r in records] + [(r.end, -1) for r in records])
-    best = running = 0
-    for _, step in events:  # (t, -1) sorts before (t, +1): ends first
-        running += step
-        best = max(best, running)
-    return best
-
-
-def overlap_touching(records):
-    events = sorted([(r.start, -1) for r in records] + [(r.end, 1) for r in records])
-    best = running = 0
-    for _, step in events:
-        running -= step
-        best = max(best, running)
-    return best
-
-
-def overlap_unsorted(records):
-    import heapq
-
-    ends, best = [], 0
-    for r in records:  # right only if the records come sorted by start
-        while ends and ends[0] <= r.start:
-            heapq.heappop(ends)
-        heapq.heappush(ends, r.end)
-        best = max(best, len(ends))
-    return best
-
-
-def test_max_overlap_solution_passes():
-    assert check_max_overlap(max_overlap).passed
-
-
-@pytest.mark.parametrize("wrong, hint", [
-    (overlap_touching, "end (-1) before"),
-    (lambda rs: len({r.worker for r in rs}), "number of workers"),
-    (lambda rs: len(rs), "not all tasks"),
-    (lambda rs: 1, "running count"),
-    (lambda rs: 3, "one task"),
-    (lambda rs: max(1, 3 if rs else 0) if len(rs) != 1 else 1, "no records"),
-    (overlap_unsorted, "another order"),
-    (lambda rs: "3", "int"),
-    (lambda rs: rs[0].begin, "(start, +1)"),
-])
-def test_max_overlap_hints(wrong, hint):
-    result = check_max_overlap(wrong)
-    assert not result.passed
-    assert hint in f"{result.message} | {result.hint}"
+# The checkers of this chapter are tested in tests/test_checks_gil.py.
 
 
 # -- counting context switches (issue 9, point 3) -----------------------------------

@@ -14,14 +14,17 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="print the Python, GIL, start-method and CPU facts of this machine")
     bench = sub.add_parser("bench", help="the library against its peers, as ratios measured in one run")
-    bench.add_argument("--quick", action="store_true", help="fewer and smaller runs (for CI)")
+    from .bench import add_arguments
+
+    add_arguments(bench)
     args = parser.parse_args(argv)
     if args.command == "doctor":
         print(doctor())
     elif args.command == "bench":
         from .bench import main as bench_main
 
-        return bench_main(quick=args.quick)
+        return bench_main(args.quick, notebooks=args.notebooks,
+                          notebook_times=args.notebook_times, only=args.only)
     return 0
 
 

@@ -107,14 +107,7 @@ def call_and_record(fn: Callable[[Any], Any], index: int, item: Any, submitted: 
     ``worker`` is the raw worker id (default ``pid:thread``, unique per thread,
     and so per subinterpreter too); :func:`run` relabels it afterwards.
     """
-    start = now()
-    try:
-        result = fn(item)
-    except BaseException as exc:
-        if isinstance(exc, Exception):
-            exc.add_note(f"parallel_demo.run: raised while processing item #{index}: {item!r:.80}")
-        raise
-    end = now()
+    result, start, end, _, _ = _timed_call(fn, index, item, submitted)
     record = TaskRecord(
         index=index,
         worker=worker if worker is not None else _worker_id(),
@@ -126,6 +119,83 @@ def call_and_record(fn: Callable[[Any], Any], index: int, item: Any, submitted: 
         label=f"{item!r:.40}",
     )
     return result, record
+
+
+def _timed_call(fn, index, item, submitted):
+    """``fn(item)`` timed, as a bare tuple ``(result, start, end, thread, submitted)``.
+
+    The one place that times a task (with :func:`_timed_into`, its twin for
+    the thread pool); :func:`_note_item` names the failing item for both.
+    """
+    start = now()
+    try:
+        result = fn(item)
+    except BaseException as exc:
+        _note_item(exc, index, item)
+        raise
+    return result, start, now(), threading.get_ident(), submitted
+
+
+def _note_item(exc: BaseException, index: int, item: Any) -> None:
+    if isinstance(exc, Exception):
+        exc.add_note(f"parallel_demo.run: raised while processing item #{index}: {item!r:.80}")
+
+
+def _timed_into(fn, index, item, starts, ends, threads):
+    """``fn(item)``, its times written into the run's own lists at ``index``.
+
+    The thread pool's worker.  A record costs about a microsecond and a returned
+    tuple is one more object for the garbage collector to track, against a bare
+    ``ThreadPoolExecutor``'s ~10 us per task: floats in preallocated lists cost
+    neither (each index is written by one thread only, so no lock is needed).
+    """
+    starts[index] = now()
+    try:
+        result = fn(item)
+    except BaseException as exc:
+        _note_item(exc, index, item)
+        raise
+    ends[index] = now()
+    threads[index] = threading.get_ident()
+    return result
+
+
+def _records_in_parent(results, items, starts, ends, threads, submitted):
+    """``(result, TaskRecord)`` pairs from a thread pool's lists, built once, labelled.
+
+    Workers are labelled ``thread 0``, ``thread 1``, ... by first start, as
+    :func:`~parallel_demo.trace.relabel` would (whose pass then changes
+    nothing).  Each record's fields are filled in one step (a frozen
+    dataclass's ``__init__`` sets them one by one through ``object.__setattr__``,
+    three times slower), and the collector is paused meanwhile: these objects
+    all live on, so a collection would only walk them (``timeit`` pauses it too).
+    """
+    import gc
+
+    pid = os.getpid()
+    first: dict[int, float] = {}
+    for thread, start in zip(threads, starts):
+        if start < first.get(thread, float("inf")):
+            first[thread] = start
+    order = sorted(first, key=lambda t: (first[t], f"{pid}:{t}"))
+    names = {t: f"thread {k}" for k, t in enumerate(order)}
+    new = object.__new__
+    pairs = []
+    append = pairs.append
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for index, result in enumerate(results):
+            record = new(TaskRecord)
+            thread = threads[index]
+            record.__dict__.update(index=index, worker=names[thread], pid=pid, thread=thread,
+                                   start=starts[index], end=ends[index],
+                                   submitted=submitted[index], label=f"{items[index]!r:.40}")
+            append((result, record))
+    finally:
+        if paused:
+            gc.enable()
+    return pairs
 
 
 def _call_chunk(fn, chunk, submitted):
@@ -244,9 +314,20 @@ def _collect(futures_in_order: list[cf.Future], executor: cf.Executor, flatten: 
 def _thread_pool(fn, items, workers, initializer=None, initargs=()):
     with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pool",
                                initializer=initializer, initargs=initargs) as ex:
-        futures = [ex.submit(call_and_record, fn, i, item, now()) for i, item in enumerate(items)]
+        # The lean path (the tracing-overhead benchmark): workers write their
+        # times into these lists and the parent builds the records once, labelled.
+        n = len(items)
+        starts, ends, submitted = [0.0] * n, [0.0] * n, [0.0] * n
+        threads = [0] * n
+        submit = ex.submit
+        futures = []
+        append = futures.append
+        for i, item in enumerate(items):
+            submitted[i] = now()
+            append(submit(_timed_into, fn, i, item, starts, ends, threads))
         try:
-            return _collect(futures, ex, flatten=False)
+            results = _collect(futures, ex, flatten=False)
+            return _records_in_parent(results, items, starts, ends, threads, submitted)
         except KeyboardInterrupt:
             # Threads cannot be stopped from outside: cancel what has not
             # started, let the running tasks end, and say so in one line.

@@ -1,0 +1,568 @@
+"""Bad input, table-driven, over the public API (``parallel_demo.__all__``).
+
+Every public name is classified below, exhaustively (a new name fails
+``test_every_public_name_is_classified`` until it is put in a group):
+
+* ``ROWS``: names with rows in ``CASES``: wrong types, zero and negative sizes,
+  empty inputs, huge numbers, timeouts of 0 and below, and callables a worker
+  process or a subinterpreter cannot receive (a lambda, a closure, a function
+  of ``__main__`` as a notebook defines it).  Each must raise ``TypeError`` or
+  ``ValueError`` at once, with a message that names the parameter and says what
+  to pass (``must ...``, ``pass ...``, ``use ...``);
+* the exempt groups, each with its reason (``EXEMPT``);
+* ``PENDING``: public functions with parameters that have no row yet (the
+  count is printed by ``test_pending_is_shrinking_only``; move a name to
+  ``ROWS`` when you add its row).
+
+Nothing may hang: a row that could run for ever (a huge number that is *not*
+refused) runs in a child process with a deadline.  Nothing is left running:
+the conftest fixture checks threads and processes after every row.
+
+Rows marked ``xfail(strict=True)`` are real findings in modules this test's
+author does not own; each reason names the fix.  Remove the mark when the fix
+is merged (strict: the test then says so by failing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+
+import parallel_demo as pd
+from parallel_demo.strategies import strategy_available
+
+# ---------------------------------------------------------------------------
+# The classification.
+
+ROWS = set("""
+    BoundedBuffer DaskCluster LatencyServer PrimeOutput StuckProgram Trace amdahl arun
+    async_client break_even_tasks calibrate_hash calibrate_spin choose_tool compare
+    count_deadlocks count_primes cpu_demo crash_process
+    default_thread_pool_workers explore fairness_index fetch_all fetch_page fit_line fit_usl
+    footman_dinner format_seconds future_state get_pages_asyncio get_pages_threads gustafson
+    hammer hash_bytes increment interleaved is_prime karp_flatt large_primes law_curves
+    leftovers littles_law load_run loaded_modules map_recovering measure measure_concurrency
+    measure_contention measure_pool_map mixed_numbers per_task_seconds pin_to_cpus pool_script
+    primes_in process_identities process_pool_cancel producer_consumer queue_total race_runs
+    read_values register_strategy relabel run run_coroutine run_pinned run_script save_run
+    serial_fraction_from serial_workload sleep_async sleep_or_fail sleep_task slow_lookup
+    speedups spin startup_cost strategy_available stress sweep_sizes sweep_workers
+    switch_interval thread_identities time_strategies tool_status try_in_interpreter usl
+    wait_until_running worker_labels write_values writer_starvation
+""".split())
+
+EXEMPT: dict[str, tuple[str, set[str]]] = {
+    "data": ("pure data (constants, tables, the palette), not called", set("""
+        ANSWERS CAN_COUNT_SWITCHES CAN_PIN CHECK_THEN_ACT CROSSING_CELL DECISION_TREE
+        DOCS_TASK_OVERHEAD FUTURE_STATES LOOKUPS LOSING_QUESTION PALETTE PHASES PLAIN_WAYS
+        POST_FIGURES RACE_KINDS RW_LOCKS SCENARIOS SCHEDULER_ENV SMALL_NUMBERS STRATEGIES TOOLS
+        TOOL_SCENARIOS request_id""".split())),
+    "record": ("a frozen result record the library builds and returns; plain data, no logic "
+               "to guard (its fields are what a function measured)", set("""
+        AmdahlFit AmountVerdict AtomicityRow BuildInfo CPUCounts CancelAttempt ClockOffset
+        ConcurrencyRow CpuDemo CpuTimed Crossing Crossover DaskWorker DeadlockReport DiningReport
+        DoctorReport Execution Exploration FairnessReport FairnessSeries FutureRecord HammerResult
+        Identity KarpFlattRow LawCurves Laws LockRecord Machine Measurement ModelComparison
+        OrderingRow OverheadReport PipelineReport PoolCost PoolRound PredictionRun PrimeRun
+        QueueEvent RaceResult RecordedSeries RecoveryReport ReferenceRun RunResult Scaling
+        ScalingSweep ScriptRun SerialWorkload ServerStats SizePoint SpeedupRow StallReport
+        StreamSpan SwitchCost SwitchRun Switched SyncEvent TaskRecord TaskSweep ThreadError
+        ThreadSpec ThroughputRow Verdict WaitForGraph WriterReport""".split())),
+    "no_params": ("takes no parameters: nothing to get wrong", set("""
+        FairLock InFlight LockMonitor ReadersPreferringLock SharedCounter SyncTrace UnsafeCounter
+        WriterPreferringLock build_info capture_worker_stderr catch_thread_exceptions
+        concurrent_only_way dask_process_threads default_start_method derive_laws doctor
+        effective_cpus interpreter_id lock_handoff loop_is_running now os_thread_count py_spy_path
+        quick_strategies this_machine thread_inherits_context thread_switches thread_takes_context
+        usable_cpus""".split())),
+    "checker": ("an exercise checker: it answers a learner's wrong answer with a hint instead of "
+                "raising; its wrong-answer table is tests/test_checks_<topic>.py", set("""
+        CheckResult check_atomic_operations check_bank check_barrier_prediction
+        check_batch_prediction check_batched_primes check_bounded_buffer check_chunksize
+        check_classification check_collect_within check_concurrency check_consumer check_costliest
+        check_counter check_cpus_executing check_crossover check_drain check_errors_named
+        check_gil_speedup_prediction check_process_speedup_prediction
+        check_fairness_index check_fetch_pages check_find_cycle check_gil_prediction
+        check_index_plan check_input_order check_losing_interleavings check_max_overlap
+        check_per_task_prediction check_philosopher check_pool_pays_off
+        check_pool_speedup_prediction check_pool_task check_retry_plan check_round_trip_prediction
+        check_run_in_thread check_safe_add check_same_thread check_serial_fraction
+        check_speedup_prediction check_still_running check_tasks_per_worker check_thread_collect
+        check_thread_prediction check_thread_speedup_prediction check_threads_needed
+        check_throughput_model check_timer check_tool_choices check_unblocked""".split())),
+    "prose": ("turns a result the library returned into words or a table; the chapters pass "
+              "it what a measuring function returned, never a reader's value", set("""
+        crossing_table describe_fit describe_karp_flatt describe_kernel explain_break_even
+        explain_chunksize explain_cluster_startup explain_concurrency explain_contention
+        explain_costs explain_cpu_demo explain_crew explain_crossings explain_data_routes
+        explain_fairness explain_fit explain_footman explain_gil_speedups explain_gil_threads
+        explain_io_overlap explain_io_speedup explain_lock_cost explain_machine explain_naive
+        explain_orderings explain_pool_costs explain_pool_speed explain_pool_vs_loop explain_py_spy
+        explain_races explain_reference_runs explain_runs explain_size_sweep explain_startup
+        explain_sweep_limit explain_switch_cost explain_task_overhead explain_task_sweep
+        explain_thread_context explain_thread_costs explain_tracing explain_versions
+        explain_writer_waits format_percent format_ratio format_speedups format_tool_table
+        karp_flatt_table orderings_table thread_safety_table tool_table ways_table""".split())),
+}
+
+#: Charts draw what the library returned; rows for them are not written yet.
+CHARTS_PENDING = set("""
+    plot_batch_prediction plot_build_scaling plot_chunksize plot_comparison plot_concurrency
+    plot_cpu_timelines plot_decision_tree plot_execution plot_fairness plot_fairness_runs
+    plot_future_states plot_interleavings plot_karp_flatt plot_laws plot_lock_timeline
+    plot_lost_updates plot_meals plot_models plot_outcomes plot_phase_prediction plot_pipeline
+    plot_pool_costs plot_prediction plot_reference plot_round_trips plot_runs_beside
+    plot_scaling plot_size_sweep plot_speedup plot_speedup_guess plot_speedup_prediction
+    plot_stall_pair plot_stalls plot_sync_timeline plot_sync_timelines plot_task_overhead
+    plot_task_stream plot_task_sweep plot_task_timeline plot_thread_prediction plot_throughput
+    plot_timeline plot_timeline_grid plot_timelines plot_timing_spread plot_tool_costs
+    plot_two_views plot_wait_for_graph plot_writer_waits worker_color""".split())
+
+#: Public functions with parameters and no row yet.  Only ever shrink this list.
+PENDING = set("""
+    CrashingTask FutureTrace PrimeCheck PrimeThread TrackedLock UnsafeBank afetch_page
+    amdahl_explorer append_from_processes append_from_threads as_reference asyncio_lock_order
+    atomicity_table barrier_phases beside broken_barrier calling_increment cancelled_task
+    check_then_act chunksize_vs_loop clock_offsets compare_amounts compare_models
+    compare_orderings context_in_threads cpu_counts cpu_parallelism cpu_per_request cpu_timed
+    crossover crossover_estimate dine dump_all_threads explore_amdahl explore_io fail_async
+    fairness_runs find_primes_loop find_primes_pool find_primes_queue
+    find_primes_thread_per_number find_references fit_amdahl forgotten_task greedy_vs_polite
+    hidden_races import_in_interpreter instructions interleavings io_explorer kernel_crossings
+    limited_section livelock load_fairness_series load_reference load_values lock_handoff_note
+    locked_increment longest_waits max_in_progress measure_costs measure_data_routes
+    measure_pool_costs measure_prediction measure_prime_scaling measure_round_trips
+    measure_scaling measure_single_thread_overhead measure_switch_cost measure_task_overhead
+    measure_thread_costs measure_throughput measure_tracing measure_ways measure_writer_waits
+    mystery_workload naive_increment naive_philosopher ordered_philosopher pickled_size
+    primes_queue_workers primes_sequential primes_thread_per_number primes_thread_pool
+    primes_thread_pool_shared py_spy_dump reacquire record_reference reference_costs
+    release_too_many run_on_client run_schedule safe_calls save_fairness_series
+    save_trace_events select_references sibling_python size_crossover slider slider_explorer
+    spin_for stacks stall_demo startup_costs stolen_wakeup stop_signal stoppable_steps
+    stress_buffer stuck_stacks sum_file_range sum_loaded_range sum_values sweep_chunksize
+    sweep_input sweep_tasks switch_counted task_stream_spans thread_local_demo to_trace_events
+    trio_lock_order two_locks two_locks_with_backoff typical_run where_threads_wait whoami
+    worker_cpus yielding_increment
+""".split())
+PENDING_COUNT = 127  # `len(PENDING)` when written; a test keeps it from growing
+
+GROUPS: dict[str, set[str]] = {"rows": ROWS, **{k: v for k, (_, v) in EXEMPT.items()},
+                               "charts (pending)": CHARTS_PENDING, "pending": PENDING}
+
+
+def test_every_public_name_is_classified():
+    public = set(pd.__all__)
+    classified = set().union(*GROUPS.values())
+    new = sorted(public - classified)
+    assert not new, (f"public name(s) not classified in tests/test_bad_input.py: {new}; add rows "
+                     "for them to CASES (and the name to ROWS), or put them in an exempt group")
+    # A name with rows must be public (a name dropped from an exempt group's list does no harm).
+    assert not sorted(ROWS - public), "names in ROWS that are not public"
+    for a in GROUPS:
+        for b in GROUPS:
+            if a < b:
+                assert not GROUPS[a] & GROUPS[b], f"in two groups ({a}, {b}): {GROUPS[a] & GROUPS[b]}"
+
+
+def test_pending_is_shrinking_only():
+    assert len(PENDING) <= PENDING_COUNT, "PENDING only shrinks: add rows instead"
+    print(f"{len(ROWS)} names with rows, {len(PENDING & set(pd.__all__))} pending, "
+          f"{len(CHARTS_PENDING)} charts pending")
+
+
+# ---------------------------------------------------------------------------
+# Callables a worker process (or a subinterpreter) cannot receive.
+
+def _closure_fn():
+    offset = 1
+
+    def add_offset(x):
+        return x + offset
+
+    return add_offset
+
+
+def _lambda():
+    return lambda x: x
+
+
+def _notebook_fn(monkeypatch):
+    """A function as a notebook cell defines it: in ``__main__``, which has no file."""
+    main = sys.modules["__main__"]
+
+    def cell_fn(x):
+        return x
+
+    cell_fn.__module__ = "__main__"
+    cell_fn.__qualname__ = "cell_fn"
+    monkeypatch.setattr(main, "cell_fn", cell_fn, raising=False)  # picklable by name here...
+    if hasattr(main, "__file__"):
+        monkeypatch.delattr(main, "__file__")  # ...but a spawn worker's __main__ has no such name
+    return cell_fn
+
+
+UNSENDABLE = {"lambda": lambda mp: _lambda(), "closure": lambda mp: _closure_fn(),
+              "__main__ function": _notebook_fn}
+
+
+# ---------------------------------------------------------------------------
+# The rows.
+
+FIX_WORDS = ("must", "pass ", "use ", "leave", "convert", "move ", "wrap", "one of", "define",
+             "import", "at least", "at most", "it takes", "e.g.", "choose", "instead", "should", ">=", "<=")
+
+
+@dataclass
+class Case:
+    id: str
+    call: Callable[..., Any]          # () -> Any, or (monkeypatch) -> Any with needs_mp
+    error: type | tuple[type, ...]
+    names: tuple[str, ...]            # words the message must contain (the parameter)
+    child: str | None = None          # source run in a child process instead (might hang)
+    xfail: str | None = None          # the fix, when a module owned elsewhere fails the row
+    needs_mp: bool = False
+    skip: Callable[[], str | None] = field(default=lambda: None)
+
+
+def C(id, call, error, *names, **kw) -> Case:
+    return Case(id, call, error, names, **kw)
+
+
+def _interp_unavailable():
+    return strategy_available("interpreter_pool")
+
+
+T, V = TypeError, ValueError
+M = "tests/test_bad_input.py"
+
+
+def _fix(module, edit):
+    return f"fix in src/parallel_demo/{module}: {edit}"
+
+
+CASES: list[Case] = [
+    # run(): the centre of the book
+    C("run strategy wrong type", lambda: pd.run(3, abs, [1]), T, "strategy"),
+    C("run strategy unknown", lambda: pd.run("threads", abs, [1]), V, "strategy", "thread_pool"),
+    C("run fn not callable", lambda: pd.run("sequential", 5, [1]), T, "fn"),
+    C("run fn called already", lambda: pd.run("sequential", abs(1), [1]), T, "fn"),
+    C("run items not iterable", lambda: pd.run("sequential", abs, 5), T, "items"),
+    C("run items a string", lambda: pd.run("sequential", abs, "123"), T, "items"),
+    C("run workers 0", lambda: pd.run("thread_pool", abs, [1], workers=0), V, "workers"),
+    C("run workers negative", lambda: pd.run("thread_pool", abs, [1], workers=-2), V, "workers"),
+    C("run workers huge", lambda: pd.run("thread_pool", abs, [1], workers=10**6), V, "workers"),
+    C("run workers str", lambda: pd.run("thread_pool", abs, [1], workers="2"), T, "workers"),
+    C("run workers float", lambda: pd.run("process_pool", abs, [1], workers=2.0), T, "workers"),
+    C("run workers bool", lambda: pd.run("thread_pool", abs, [1], workers=True), T, "workers"),
+    C("run unknown option", lambda: pd.run("thread_pool", abs, [1], chunksize=2), T, "chunksize"),
+    C("run chunksize 0", lambda: pd.run("process_pool", pd.is_prime, [1], chunksize=0), V,
+      "chunksize"),
+    C("run start method unknown", lambda: pd.run("process_pool", pd.is_prime, [1],
+                                                 start_method="fast"), V, "start_method"),
+    C("run initializer lambda", lambda: pd.run("process_pool", pd.is_prime, [1],
+                                               initializer=lambda: None), T, "initializer"),
+    *[C(f"run process_pool {kind}", lambda mp, make=make: pd.run(
+        "process_pool", make(mp), [1], workers=1, start_method="spawn"), T, "fn",
+        needs_mp=True) for kind, make in UNSENDABLE.items()],
+    *[C(f"run interpreter_pool {kind}", lambda mp, make=make: pd.run(
+        "interpreter_pool", make(mp), [1], workers=1), T, "fn", needs_mp=True,
+        skip=_interp_unavailable) for kind, make in UNSENDABLE.items() if kind != "__main__ function"],
+    C("strategy_available wrong", lambda: pd.strategy_available("gpu"), V, "strategy"),
+    C("register_strategy twice", lambda: pd.register_strategy("sequential", lane="main")(abs), V,
+      "sequential", "already",
+      xfail=_fix("strategies.py", "register_strategy: say what to do: \"... is already "
+                 "registered; pick another name\"")),
+    C("time_strategies items int", lambda: pd.time_strategies(abs, 5), T, "items",
+      xfail=_fix("env.py", "time_strategies: `items = check_items('items', items)` first "
+                 "(today: \"'int' object is not iterable\")")),
+    C("sweep_workers workers 0", lambda: pd.sweep_workers("thread_pool", abs, [1], [0]), V,
+      "workers"),
+    # workloads
+    C("is_prime str", lambda: pd.is_prime("7"), T, "n", "int("),
+    C("is_prime float", lambda: pd.is_prime(7.0), T, "n"),
+    C("large_primes negative", lambda: pd.large_primes(-1), V, "count"),
+    C("large_primes str", lambda: pd.large_primes("3"), T, "count"),
+    C("large_primes huge", None, V, "count",
+      child="from parallel_demo import large_primes; large_primes(10**30)",
+      xfail=_fix("workloads.py", "large_primes: `count = _check_int('count', count, minimum=0, "
+                 "maximum=10**6)` (10**30 runs for ever)")),
+    C("mixed_numbers negative", lambda: pd.mixed_numbers(-2), V, "count"),
+    C("primes_in not iterable", lambda: pd.primes_in(5), T, "numbers",
+      xfail=_fix("workloads.py", "primes_in: `numbers = check_items('numbers', numbers)`")),
+    C("sleep_task negative", lambda: pd.sleep_task(-1), V, "seconds"),
+    C("sleep_task huge", None, V, "seconds",
+      child="from parallel_demo import sleep_task; sleep_task(1e9)",
+      xfail=_fix("workloads.py", "sleep_task: check_seconds('seconds', seconds, allow_zero=True, "
+                 "maximum=60)")),
+    C("spin negative", lambda: pd.spin(-1), V, "iterations"),
+    C("spin huge", None, V, "iterations", child="from parallel_demo import spin; spin(10**15)",
+      xfail=_fix("workloads.py", "spin: check_int('iterations', ..., maximum=10**9)")),
+    C("hash_bytes negative", lambda: pd.hash_bytes(-1), V, "size"),
+    C("hash_bytes huge", None, V, "size",
+      child="from parallel_demo import hash_bytes; hash_bytes(10**12)",
+      xfail=_fix("workloads.py", "hash_bytes: check_int('size', ..., maximum=2**30) "
+                 "(10**12 raises MemoryError)")),
+    C("count_primes str", lambda: pd.count_primes(10, "a"), T, "stop"),
+    C("count_primes huge", None, V, "stop",
+      child="from parallel_demo import count_primes; count_primes(0, 10**15)",
+      xfail=_fix("workloads.py", "count_primes: refuse stop - start > 10**8 with a ValueError "
+                 "naming stop")),
+    C("calibrate_spin 0", lambda: pd.calibrate_spin(0), V, "seconds"),
+    C("calibrate_spin negative", lambda: pd.calibrate_spin(-1), V, "seconds"),
+    C("calibrate_hash str", lambda: pd.calibrate_hash("1"), T, "seconds"),
+    C("crash_process str", lambda: pd.crash_process("x"), T, "exit_code"),
+    C("loaded_modules int", lambda: pd.loaded_modules(5), T, "packages",
+      xfail=_fix("workloads.py", "loaded_modules: `packages = check_items('packages', "
+                 "packages)`")),
+    # timing and verdicts
+    C("measure fn int", lambda: pd.measure(5), T, "fn"),
+    C("measure repeat 0", lambda: pd.measure(abs, 1, repeat=0), V, "repeat"),
+    C("measure warmup negative", lambda: pd.measure(abs, 1, warmup=-1), V, "warmup"),
+    C("interleaved empty", lambda: pd.interleaved({}), V, "cases"),
+    C("interleaved not callable", lambda: pd.interleaved({"a": 5}), T, "cases"),
+    C("measure_pool_map workers 0", lambda: pd.measure_pool_map(pd.is_prime, [1], workers=0), V,
+      "workers"),
+    C("measure_pool_map timeout 0", lambda: pd.measure_pool_map(pd.is_prime, [1], timeout=0), V,
+      "timeout", xfail=_fix("timing.py", "measure_pool_map: check_seconds('timeout', timeout) "
+                            "before starting the pool (today: TimeoutError from the pool)")),
+    C("measure_pool_map timeout negative",
+      lambda: pd.measure_pool_map(pd.is_prime, [1], timeout=-1), V, "timeout",
+      xfail=_fix("timing.py", "measure_pool_map: check_seconds('timeout', timeout)")),
+    C("measure_pool_map lambda", lambda: pd.measure_pool_map(lambda x: x, [1]), T, "fn",
+      xfail=_fix("timing.py", "measure_pool_map: refuse an unpicklable fn with the same "
+                 "TypeError as run('process_pool') (today: AttributeError from pickle)")),
+    C("compare not measurements", lambda: pd.compare(1, 2), T, "a"),
+    C("compare margin negative", lambda: pd.compare(pd.measure(abs, 1, repeat=2),
+                                                    pd.measure(abs, 1, repeat=2), margin=-1),
+      V, "margin"),
+    C("speedups not measurements", lambda: pd.speedups(1, []), T, "baseline",
+      xfail=_fix("timing.py", "speedups: `if not isinstance(baseline, Measurement): raise "
+                 "TypeError('baseline must be a Measurement (from measure or interleaved), got ...')`"
+                 " (today: AttributeError)")),
+    C("format_seconds str", lambda: pd.format_seconds("x"), T, "seconds",
+      xfail=_fix("timing.py", "format_seconds: `seconds = check_number('seconds', seconds)` "
+                 "(today: \"'<' not supported ...\")")),
+    # records
+    C("relabel not records", lambda: pd.relabel(5, "x"), T, "records",
+      xfail=_fix("trace.py", "worker_labels (used by relabel): `records = check_items('records', "
+                 "records)` (today: \"'int' object is not iterable\")")),
+    C("worker_labels not records", lambda: pd.worker_labels(5), T, "records",
+      xfail=_fix("trace.py", "worker_labels: `records = check_items('records', records)`")),
+    C("Trace.wrap not callable", lambda: pd.Trace().wrap(5, 0), T, "fn",
+      xfail=_fix("trace.py", "Trace.wrap: `check_callable('fn', fn)` (today: accepted, fails "
+                 "when called)")),
+    C("leftovers grace negative", lambda: pd.leftovers(grace=-1), V, "grace",
+      xfail=_fix("_hang.py", "leftovers: check_seconds('grace', grace, allow_zero=True)")),
+    # servers and fetching
+    C("LatencyServer latency negative", lambda: pd.LatencyServer(-1), V, "latency"),
+    C("LatencyServer max_concurrent 0", lambda: pd.LatencyServer(max_concurrent=0), V,
+      "max_concurrent"),
+    C("LatencyServer latency huge", lambda: pd.LatencyServer(latency=1e9), V, "latency",
+      xfail=_fix("server.py", "LatencyServer: check_seconds('latency', latency, allow_zero=True, "
+                 "maximum=60) (1e9 makes every request hang)")),
+    C("fetch_page int", lambda: pd.fetch_page(5), T, "url"),
+    C("fetch_page no scheme", lambda: pd.fetch_page("nope"), V, "url",
+      xfail=_fix("fetch.py", "fetch_page: refuse a url without http:// or https:// with "
+                 "ValueError('url must start with http:// ...') (today: httpx.UnsupportedProtocol)")),
+    C("fetch_all strategy unknown", lambda: pd.fetch_all("x", []), V, "strategy"),
+    C("littles_law negative", lambda: pd.littles_law(-1, 1), V, "concurrency"),
+    C("default_thread_pool_workers 0", lambda: pd.default_thread_pool_workers(0), V, "cpus",
+      xfail=_fix("fetch.py", "default_thread_pool_workers: check_int('cpus', cpus, minimum=1) "
+                 "when not None (today: returns a count)")),
+    C("get_pages_threads connections 0",
+      lambda: pd.get_pages_threads("http://127.0.0.1:1", ["/"], connections=0), V, "connections"),
+    C("get_pages_asyncio timeout 0",
+      lambda: pd.get_pages_asyncio("http://127.0.0.1:1", ["/"], timeout=0), V, "timeout"),
+    C("measure_concurrency sizes 0",
+      lambda: pd.measure_concurrency("http://127.0.0.1:1", [0], latency=0.05), V, "sizes"),
+    C("async_client connections 0", lambda: pd.async_client(0), V, "connections"),
+    # asyncio
+    C("arun fn int", lambda: asyncio.run(pd.arun(5, [1])), T, "fn"),
+    C("arun timeout 0", lambda: asyncio.run(pd.arun(pd.sleep_async, [0.01], timeout=0)), V,
+      "timeout"),
+    C("arun timeout negative", lambda: asyncio.run(pd.arun(pd.sleep_async, [0.01], timeout=-1)),
+      V, "timeout"),
+    C("arun limit 0", lambda: asyncio.run(pd.arun(pd.sleep_async, [0.01], limit=0)), V, "limit"),
+    C("run_coroutine not callable", lambda: pd.run_coroutine(5), T, "make"),
+    C("run_coroutine timeout negative", lambda: pd.run_coroutine(lambda: pd.sleep_async(0),
+                                                                 timeout=-1), V, "timeout"),
+    C("sleep_async negative", lambda: asyncio.run(pd.sleep_async(-1)), V, "seconds"),
+    C("slow_lookup negative", lambda: asyncio.run(pd.slow_lookup("k", -1)), V, "seconds"),
+    # processes, interpreters, Dask
+    C("run_script not str", lambda: pd.run_script(5), T, "source",
+      xfail=_fix("processes.py", "run_script: `if not isinstance(source, str): raise "
+                 "TypeError('source must be the script as a str, got ...')`")),
+    C("run_script timeout 0", lambda: pd.run_script("pass", timeout=0), V, "timeout"),
+    C("run_script timeout negative", lambda: pd.run_script("pass", timeout=-1), V, "timeout"),
+    C("map_recovering lambda", lambda: pd.map_recovering(lambda x: x, [1]), T, "fn",
+      xfail=_fix("processes.py", "map_recovering: refuse an unpicklable fn before starting a "
+                 "pool (today: AttributeError from pickle)")),
+    C("map_recovering timeout 0", lambda: pd.map_recovering(pd.is_prime, [1], timeout=0), V,
+      "timeout", xfail=_fix("processes.py", "map_recovering: check_seconds('timeout', timeout) "
+                            "(today: TimeoutError after starting a pool)")),
+    C("pool_script workers 0", lambda: pd.pool_script(guarded=True, workers=0), V, "workers",
+      xfail=_fix("processes.py", "pool_script: check_int('workers', workers, minimum=1)")),
+    C("write_values count negative", lambda: pd.write_values("/tmp/never-written.bin", -1), V,
+      "count"),
+    C("read_values start negative", lambda tmp: pd.read_values(
+        pd.write_values(tmp / "v.bin", 4), -1), V, "start", needs_mp=True),
+    C("try_in_interpreter not callable", lambda: pd.try_in_interpreter(5), T, "fn"),
+    C("try_in_interpreter timeout negative", lambda: pd.try_in_interpreter(abs, 1, timeout=-1), V,
+      "timeout"),
+    C("DaskCluster workers 0", lambda: pd.DaskCluster(0), V, "workers"),
+    C("DaskCluster timeout negative", lambda: pd.DaskCluster(timeout=-1), V, "timeout"),
+    C("break_even_tasks negative", lambda: pd.break_even_tasks(-1, 1, 1, 2), V, "startup"),
+    # threads, identity, affinity
+    C("startup_cost kind unknown", lambda: pd.startup_cost("fiber"), V, "kind"),
+    C("startup_cost repeat 0", lambda: pd.startup_cost(repeat=0), V, "repeat"),
+    C("thread_identities 0", lambda: pd.thread_identities(0), V, "n"),
+    C("process_identities negative", lambda: pd.process_identities(-1), V, "n"),
+    C("cpu_demo lambda", lambda: pd.cpu_demo(lambda x: x, [1]), T, "fn"),
+    C("pin_to_cpus negative", lambda: pd.pin_to_cpus([-1]), V, "cpu"),
+    C("run_pinned no cpus", lambda: pd.run_pinned(abs, [1], []), V, "cpus"),
+    C("switch_interval 0", lambda: pd.switch_interval(0).__enter__(), V, "seconds"),
+    C("switch_interval negative", lambda: pd.switch_interval(-1).__enter__(), V, "seconds"),
+    # futures
+    C("process_pool_cancel tasks 0", lambda: pd.process_pool_cancel(0), V, "tasks"),
+    C("sleep_or_fail negative", lambda: pd.sleep_or_fail(-1), V, "seconds"),
+    C("wait_until_running not a future", lambda: pd.wait_until_running(5), T, "future",
+      xfail=_fix("futures_demo.py", "wait_until_running: `if not isinstance(future, cf.Future): "
+                 "raise TypeError('future must be a concurrent.futures.Future (from submit), got "
+                 "...')` (today: AttributeError)")),
+    C("future_state not a future", lambda: pd.future_state(5), T, "future",
+      xfail=_fix("futures_demo.py", "future_state: the same isinstance check as "
+                 "wait_until_running (today: AttributeError)")),
+    # scaling
+    C("amdahl p 0", lambda: pd.amdahl(0, 0.5), V, "p"),
+    C("amdahl s above 1", lambda: pd.amdahl(2, 1.5), V, "s"),
+    C("gustafson str", lambda: pd.gustafson("x", 0.5), T, "p"),
+    C("karp_flatt speedup 0", lambda: pd.karp_flatt(0, 2), V, "speedup"),
+    C("usl negative", lambda: pd.usl(-1, 0, 0), V, "p"),
+    C("serial_fraction_from p 1", lambda: pd.serial_fraction_from(1.5, 1), V, "p"),
+    C("serial_workload fraction above 1", lambda: pd.serial_workload(1.5), V, "serial_fraction",
+      xfail=_fix("scaling.py", "serial_workload: check_number('serial_fraction', ...) (today "
+                 "the message says 's (serial fraction)', not the parameter's name)")),
+    C("serial_workload seconds 0", lambda: pd.serial_workload(seconds=0), V, "seconds"),
+    C("law_curves workers 0", lambda: pd.law_curves(0.1, 0), V, "workers"),
+    C("sweep_sizes most 0", lambda: pd.sweep_sizes(most=0), V, "most",
+      xfail=_fix("scaling.py", "sweep_sizes: check_int('most', most, minimum=1) (today: returns "
+                 "[1, 2, 4])")),
+    C("fit_line empty", lambda: pd.fit_line([], []), V, "xs"),
+    C("fit_usl lengths differ", lambda: pd.fit_usl([1], [1, 2]), V, "speedup",
+      xfail=_fix("scaling.py", "fit_usl: refuse len(workers) != len(speedup) with a ValueError "
+                 "naming both (today: a message about worker counts)")),
+    # Part III
+    C("BoundedBuffer capacity 0", lambda: pd.BoundedBuffer(0), V, "capacity"),
+    C("PrimeOutput capacity negative", lambda: pd.PrimeOutput(-1), V, "capacity",
+      xfail=_fix("primes.py", "PrimeOutput.__init__: check_int('capacity', capacity, minimum=1)")),
+    C("hammer fn int", lambda: pd.hammer(5), T, "fn",
+      xfail=_fix("races.py", "hammer: check_callable('fn', fn) (today: 'hammer needs a function "
+                 "to call, got 5', which does not name fn)")),
+    C("hammer threads 0", lambda: pd.hammer(abs, 1, threads=0), V, "threads"),
+    C("stress timeout negative", lambda: pd.stress(abs, 1, timeout=-1), V, "timeout",
+      xfail=_fix("races.py", "stress: check_seconds('timeout', timeout) (today: runs)")),
+    C("queue_total producers 0", lambda: pd.queue_total(producers=0), V, "producers",
+      xfail=_fix("races.py", "queue_total: check_int('producers', producers, minimum=1) "
+                 "(today: returns 0)")),
+    C("race_runs kind unknown", lambda: pd.race_runs("x"), V, "kind"),
+    C("count_deadlocks order unknown", lambda: pd.count_deadlocks("x"), V, "order"),
+    C("fairness_index empty", lambda: pd.fairness_index([]), V, "counts",
+      xfail=_fix("starvation.py", "fairness_index: refuse empty counts with ValueError('counts "
+                 "must not be empty ...') (today: returns 1.0)")),
+    C("explore empty", lambda: pd.explore([]), V, "thread"),
+    C("increment name int", lambda: pd.increment(5), T, "name",
+      xfail=_fix("interleave.py", "increment: a name that is not a str is a TypeError: "
+                 "`if not isinstance(name, str): raise TypeError('name must be a str such as "
+                 "\"A\", got ...')` (today: ValueError)")),
+    C("footman_dinner 0", lambda: pd.footman_dinner(0), V, "philosophers"),
+    C("producer_consumer items negative", lambda: pd.producer_consumer(items=-1), V, "items"),
+    C("writer_starvation kind unknown", lambda: pd.writer_starvation("x"), V, "kind"),
+    C("StuckProgram negative", lambda: pd.StuckProgram(-1), V, "release_after"),
+    C("measure_contention size 0", lambda: pd.measure_contention(size=0), V, "size"),
+    # wrapping up
+    C("choose_tool job negative", lambda: pd.choose_tool(job_seconds=-1, waits=False), V,
+      "job_seconds"),
+    C("per_task_seconds not a result", lambda: pd.per_task_seconds(5), T, "result",
+      xfail=_fix("which_tool.py", "per_task_seconds: `if not hasattr(result, 'records'): raise "
+                 "TypeError('result must be a RunResult (from run) ...')` (today: AttributeError)")),
+    C("tool_status unknown", lambda: pd.tool_status("x"), V, "tool",
+      xfail=_fix("which_tool.py", "tool_status: check_choice('tool', tool, TOOLS names) "
+                 "(today: KeyError)")),
+    C("load_run not a path", lambda: pd.load_run(5), T, "path",
+      xfail=_fix("reference.py", "load_run: refuse a path that is not str/PathLike with "
+                 "TypeError('path must be ...') (today: open()'s own message)")),
+    C("save_run not a result", lambda: pd.save_run(5, "/tmp/never-written.json"), T, "run"),
+]
+
+
+def _params():
+    out = []
+    for case in CASES:
+        marks = [pytest.mark.timeout(60)]
+        if case.xfail:
+            marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
+        out.append(pytest.param(case, id=case.id, marks=marks))
+    return out
+
+
+def test_every_row_is_of_a_classified_name():
+    # Each row's id starts with the public name it exercises (methods: Class.method).
+    for case in CASES:
+        name = case.id.split()[0].split(".")[0]
+        assert name in ROWS, f"row {case.id!r}: {name!r} is not in ROWS"
+    assert ROWS <= {case.id.split()[0].split(".")[0] for case in CASES}, "a name in ROWS has no row"
+
+
+def _check_message(message: str, case: Case) -> None:
+    low = message.lower()
+    for word in case.names:
+        assert word.lower() in low, f"the message does not name {word!r}: {message!r}"
+    assert any(w in low for w in FIX_WORDS), f"the message does not say what to pass: {message!r}"
+
+
+@pytest.mark.parametrize("case", _params())
+def test_bad_input_gets_a_clear_error(case: Case, monkeypatch, tmp_path):
+    reason = case.skip()
+    if reason:
+        pytest.skip(reason)
+    if case.child is not None:
+        _run_in_child(case)
+        return
+    args = ()
+    if case.needs_mp:
+        args = (tmp_path,) if "tmp" in case.call.__code__.co_varnames else (monkeypatch,)
+    with pytest.raises(case.error) as info:
+        case.call(*args)
+    _check_message(str(info.value), case)
+
+
+def _run_in_child(case: Case, deadline: float = 10.0) -> None:
+    """Run ``case.child`` in a fresh interpreter: refused at once, or killed at the deadline."""
+    code = textwrap.dedent(f"""
+        import sys
+        try:
+            {case.child}
+        except (TypeError, ValueError) as exc:
+            print(type(exc).__name__ + ": " + str(exc)); sys.exit(3)
+        except BaseException as exc:
+            print("other " + type(exc).__name__ + ": " + str(exc)); sys.exit(4)
+        print("no error"); sys.exit(0)
+    """)
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=deadline)
+    except subprocess.TimeoutExpired:  # subprocess.run kills the child
+        pytest.fail(f"{case.child!r} was not refused: still running after {deadline:g} s")
+    assert done.returncode == 3, f"{case.child!r}: {done.stdout.strip() or done.stderr[-300:]}"
+    kind, _, message = done.stdout.strip().partition(": ")
+    expected = case.error if isinstance(case.error, tuple) else (case.error,)
+    assert kind in {e.__name__ for e in expected}, done.stdout
+    _check_message(message, case)
