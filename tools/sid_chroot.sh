@@ -94,6 +94,11 @@ chroot_works() {
     for v in "${VERSIONS[@]}"; do
         [ -f "$CHROOT$(venv_of "$v")/pyvenv.cfg" ] || return 1
         [ -f "$CHROOT$(venv_of "$v")/.installed" ] || return 1
+        # Requirements changed since the venv was made: provision installs them again.
+        local f
+        for f in requirements.txt requirements-test.txt pyproject.toml; do
+            [ "$CHROOT$(venv_of "$v")/.installed" -nt "$ROOT/$f" ] || return 1
+        done
     done
     chroot "$CHROOT" /usr/bin/env -i PATH="$INNER_PATH" \
         "$(venv_of 3.14)/bin/python" -c 'import concurrent.futures as f; f.InterpreterPoolExecutor' \
@@ -178,4 +183,4 @@ main() {
     esac
 }
 
-main "$@"
+main "$@"; exit $?   # (exit at once: an edit to this file while it runs cannot run stray lines)

@@ -120,10 +120,17 @@ def stop_pool_workers(pool) -> None:
     """
     terminate = getattr(pool, "terminate_workers", None)
     if terminate is not None:  # 3.14+
+        # terminate_workers() shuts the pool down with wait=False and drops its manager
+        # thread and processes, so a later shutdown(wait=True) waits for nothing: wait here.
+        manager = getattr(pool, "_executor_manager_thread", None)
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         try:
             terminate()
         except (RuntimeError, ValueError):  # already shut down
             pass
+        join_processes(procs, timeout=JOIN_TIMEOUT)
+        if manager is not None and manager.is_alive():
+            manager.join(timeout=JOIN_TIMEOUT)
         return
     # Fallback for 3.11-3.13: no public API exists; this mirrors 3.14's code.
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
@@ -181,6 +188,9 @@ def leftovers(baseline: set[int] | None = None, *, grace: float = 2.0) -> list[s
         A description of each leftover thread or process; empty when clean.
         Chapters end with ``assert not leftovers(baseline)``.
     """
+    from ._validate import check_seconds
+
+    check_seconds("grace", grace, allow_zero=True)
     wait_until(lambda: not live_threads(baseline) and not multiprocessing.active_children(),
                grace)
     found = [f"thread {t.name!r} ({'daemon' if t.daemon else 'not daemon'})"

@@ -275,10 +275,11 @@ def time_strategies(fn, items, strategies=("sequential", "thread_pool", "process
         :func:`~parallel_demo.verdict.compare`), and ``{strategy: RunResult}``,
         the least disturbed run of each (the shortest), for the timelines.
     """
+    from ._validate import check_items
     from .strategies import run
     from .timing import interleaved
 
-    items = list(items)
+    items = check_items("items", items)
     if not items:
         raise ValueError("items is empty: give the tasks to run")
     strategies = tuple(strategies)

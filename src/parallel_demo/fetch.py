@@ -24,6 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from ._validate import check_int
 from .timing import measure
 from .trace import RunResult
 
@@ -70,6 +71,9 @@ def fetch_page(url: str) -> str:
     """
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, got {type(url).__name__} {url!r}")
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"url must start with http:// or https://, got {url!r:.60}; "
+                         "use a full address such as srv.url + '/page/0'")
     response = _shared_client().get(url)
     response.raise_for_status()
     return response.text
@@ -99,6 +103,8 @@ def default_thread_pool_workers(cpus: int | None = None) -> int:
     if cpus is None:
         counter = os.process_cpu_count if sys.version_info >= (3, 13) else os.cpu_count
         cpus = counter() or 1
+    else:
+        cpus = check_int("cpus", cpus, minimum=1, hint="leave it out to use this machine's count")
     return min(32, cpus + 4)
 
 

@@ -52,6 +52,13 @@ def sleep_or_fail(seconds: float, fail: bool = False) -> float:
     return seconds
 
 
+def _check_future(future: object) -> None:
+    if not isinstance(future, cf.Future):
+        raise TypeError(f"future must be a concurrent.futures.Future (from submit), got "
+                        f"{type(future).__name__} {future!r:.60}; pass what pool.submit(...) "
+                        "returned")
+
+
 def wait_until_running(future: cf.Future, timeout: float = 5.0) -> bool:
     """Block until a worker has taken ``future`` (or it is done); return ``future.running()``.
 
@@ -62,6 +69,7 @@ def wait_until_running(future: cf.Future, timeout: float = 5.0) -> bool:
         TimeoutError: no worker took it within ``timeout`` seconds (are all
             workers busy?).
     """
+    _check_future(future)
     deadline = time.monotonic() + timeout
     while not (future.running() or future.done()):
         if time.monotonic() > deadline:
@@ -257,6 +265,7 @@ class FutureTrace:
 
 def future_state(future: cf.Future) -> str:
     """The state of ``future`` in the chart's words, from its public methods."""
+    _check_future(future)
     if future.cancelled():
         return "cancelled"
     if future.done():

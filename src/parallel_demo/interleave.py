@@ -130,6 +130,8 @@ def increment(name: str, var: str = "counter", *, lock: str | None = None,
         amount: What is added.
         times: How many increments the thread makes, one after the other.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as 'A', got {type(name).__name__} {name!r}")
     body = [read(var), add("tmp", amount), write(var)]
     if lock is not None:
         body = [acquire(lock), *body, release(lock)]

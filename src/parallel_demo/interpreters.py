@@ -82,10 +82,31 @@ def _interpreter_pool(fn, items, workers, initializer=None, initargs=()):
         try:
             for fut in futures:
                 out.append(fut.result())
+        except TypeError as exc:
+            ex.shutdown(wait=True, cancel_futures=True)
+            if type(exc).__name__ != "NotShareableError":
+                raise
+            raise _not_shareable(exc, fn) from exc
         except BaseException:
             ex.shutdown(wait=True, cancel_futures=True)
             raise
         return out
+
+
+def _not_shareable(exc: TypeError, fn: Any) -> TypeError:
+    """``exc`` (a NotShareableError, a TypeError) again, with a message that names ``fn``."""
+    name = getattr(fn, "__qualname__", repr(fn))
+    message = (
+        f"fn={name!r} (or one of its items) cannot be sent to a worker interpreter "
+        f"({type(exc).__name__}; the original error is chained below). "
+        "A closure (a function that uses a variable of the function that made it) cannot "
+        "cross, nor can a notebook function that reads the notebook's globals. Pass a "
+        "function defined at the top level of a module you import instead (e.g. from "
+        "parallel_demo import is_prime), and give it the values it needs as items.")
+    try:
+        return type(exc)(message)
+    except Exception:  # an exception type that takes other arguments
+        return TypeError(message)
 
 
 # ---------------------------------------------------------------------------

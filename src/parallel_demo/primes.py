@@ -223,6 +223,7 @@ class PrimeOutput:
     """
 
     def __init__(self, capacity: int):
+        capacity = _check_int("capacity", capacity, minimum=0)  # 0: an empty list of numbers
         self.slots: list[int | None] = [None] * capacity
         self.filled = 0  # slots[:filled] hold the primes found so far
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
-from ._validate import check_int
+from ._validate import check_int, check_seconds
 from .env import effective_cpus
 from .trace import now
 from .workloads import crash_process
@@ -185,6 +185,7 @@ def pool_script(*, guarded: bool, start_method: str = "spawn", workers: int = 2)
     ``if __name__ == "__main__":`` guard.
     """
     check_start_method(start_method)
+    workers = check_int("workers", workers, minimum=1)
     body = textwrap.dedent(f"""\
         def main():
             ctx = multiprocessing.get_context({start_method!r})
@@ -237,6 +238,9 @@ def run_script(source: str, *, timeout: float = 30.0, name: str = "script.py",
     running after ``timeout`` seconds the whole group, workers included, is
     killed, so a runaway script cannot leave processes behind.
     """
+    if not isinstance(source, str):
+        raise TypeError(f"source must be the script as a str, got {type(source).__name__} "
+                        f"{source!r:.60}")
     if not timeout > 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
     # Plain tracebacks: ipykernel sets FORCE_COLOR=1 and 3.13+ would colour them (`errors` reads them).
@@ -405,7 +409,11 @@ def map_recovering(fn: Callable[[Any], Any], items: Sequence[Any], *, workers: i
         TimeoutError: the items took longer than ``timeout`` seconds in all;
             the pool's workers are terminated first.
     """
+    from .strategies import _check_sendable_for
+
     check_int("max_pools", max_pools, minimum=1)
+    check_seconds("timeout", timeout)
+    _check_sendable_for(fn, start_method)  # a lambda would fail inside the pool
     items = list(items)
     workers = effective_cpus() if workers is None else workers
     ctx = multiprocessing.get_context(check_start_method(start_method))

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from ._hang import join_threads
+from ._validate import check_callable, check_int, check_seconds
 from .locks import TrackedLock
 from .trace import now
 
@@ -230,8 +231,8 @@ def hammer(fn: Callable[..., Any], *args: Any, threads: int = 4, times: int = 10
     Returns:
         A :class:`HammerResult`; the threads have ended unless ``stuck > 0``.
     """
-    if not callable(fn):
-        raise TypeError(f"hammer needs a function to call, got {fn!r}")
+    check_callable("fn", fn, hint="pass the function itself, e.g. hammer(counter.increment)")
+    check_seconds("timeout", timeout)
     if threads < 1 or times < 0:
         raise ValueError("threads must be >= 1 and times >= 0")
     if not 0.0 <= inject_yields <= 1.0:
@@ -545,6 +546,7 @@ def atomicity_table(*, threads: int = 4, times: int = 200, seed: int = 0,
 # its near-twin, _queue_run (which also times and yields), is deliberate.
 def queue_total(producers: int = 4, each: int = 1000, *, timeout: float = 10.0) -> int:
     """Producers hand 1s to the caller through a queue; only the caller adds them up."""
+    producers = check_int("producers", producers, minimum=1)
     handoff: queue.Queue = queue.Queue()
     done = object()  # one "I'm finished" marker per producer
 

@@ -287,6 +287,9 @@ def load_run(path: str | os.PathLike) -> ReferenceRun:
         FileNotFoundError: no such file.
         ValueError: not a saved run, or an unknown format version.
     """
+    if not isinstance(path, (str, os.PathLike)):  # Path()'s own message differs by version
+        raise TypeError(f"path must be a str or a pathlib.Path of a file save_run wrote, "
+                        f"got {type(path).__name__} {path!r:.60}")
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from ._hang import check_start_method, quiet_fork_warning
-from ._validate import check_int, check_number
+from ._validate import check_int, check_items, check_number
 from .env import effective_cpus
 from .timing import Measurement, SpeedupRow, interleaved
 from .workloads import calibrate_spin, sleep_task, spin
@@ -243,7 +243,7 @@ def serial_workload(serial_fraction: float = 0.2, seconds: float = 0.25, *,
         iterations: Give the size in ``spin`` iterations instead (for tests).
         label: Its name in tables and charts.
     """
-    serial_fraction = _check_s(serial_fraction)
+    serial_fraction = check_number("serial_fraction", serial_fraction, low=0.0, high=1.0)
     seconds = check_number("seconds", seconds, low=0.0, high=30.0, inclusive=False)
     if iterations is None:
         iterations = calibrate_spin(seconds)
@@ -270,6 +270,7 @@ def sweep_sizes(cpus: int | None = None, *, most: int = MAX_POINTS) -> list[int]
     counts on a log scale are kept, always with 1, the CPU count and the top.
     """
     cpus = effective_cpus() if cpus is None else check_int("cpus", cpus, minimum=1)
+    most = check_int("most", most, minimum=2)  # 1 would divide by zero below
     top = max(4, 2 * cpus)
     if top <= most:
         return list(range(1, top + 1))
@@ -656,6 +657,10 @@ def fit_usl(workers: Sequence[float], speedup: Sequence[float]) -> tuple[float, 
     two normal equations.  A negative solution (noise) is clipped to 0 and
     the other coefficient refitted alone.
     """
+    workers, speedup = check_items("workers", workers), check_items("speedup", speedup)
+    if len(workers) != len(speedup):
+        raise ValueError(f"workers and speedup must have the same length (one speedup per "
+                         f"worker count), got {len(workers)} and {len(speedup)}")
     pts = [(p, y) for p, y in zip(workers, speedup) if p > 1]
     if not pts:
         raise ValueError("the USL fit needs at least one worker count above 1")

@@ -154,6 +154,9 @@ class LatencyServer:
     def __init__(self, latency: float = 0.1, max_concurrent: int | None = None, *,
                  port: int = 0, queue_timeout: float = 30.0) -> None:
         self.latency = _check_latency(latency)
+        if self.latency > 86400:  # the chapters' "silent" server uses 3600: a day is a slip
+            raise ValueError(f"latency must be at most 86400 seconds (a day), got {latency!r}; "
+                             "for a server that never answers in time, use latency=3600")
         if max_concurrent is not None:
             if isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int):
                 raise TypeError(f"max_concurrent must be an int or None, got "

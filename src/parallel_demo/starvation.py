@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ._hang import JOIN_TIMEOUT, join_threads
-from ._validate import check_callable, check_choice, check_int, check_seconds
+from ._validate import (check_callable, check_choice, check_int, check_items, check_number,
+                        check_seconds)
 from .trace import now
 from .workloads import spin_for
 
@@ -29,7 +30,8 @@ def fairness_index(counts) -> float:
 
     ``(sum x)^2 / (n * sum x^2)``; an empty list or all zeros counts as fair (1.0).
     """
-    xs = [float(x) for x in counts]
+    xs = [float(check_number(f"counts[{i}]", x, low=0))
+          for i, x in enumerate(check_items("counts", counts))]
     if not xs or not any(xs):
         return 1.0
     return sum(xs) ** 2 / (len(xs) * sum(x * x for x in xs))

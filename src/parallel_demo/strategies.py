@@ -68,7 +68,7 @@ def register_strategy(name: str, *, lane: str, options: Iterable[str] = (),
 
     def decorate(impl):
         if name in _REGISTRY:
-            raise ValueError(f"strategy {name!r} is already registered")
+            raise ValueError(f"strategy {name!r} is already registered; choose another name")
         _REGISTRY[name] = (impl, lane, frozenset(options))
         _UNAVAILABLE[name] = unavailable
         if name not in STRATEGIES:

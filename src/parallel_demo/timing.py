@@ -8,11 +8,12 @@ every time, so charts can show the spread and prose can speak of the median.
 
 from __future__ import annotations
 
+import numbers  # already loaded by ._validate: free
 import statistics
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from ._validate import check_callable, check_int
+from ._validate import check_callable, check_int, check_seconds
 from .trace import now
 
 
@@ -55,6 +56,9 @@ class Measurement:
 
 def format_seconds(seconds: float) -> str:
     """``3.9 µs``, ``12.5 ms``, ``1.20 s``: the unit that suits the size."""
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise TypeError(f"seconds must be a number of seconds (int or float), got "
+                        f"{type(seconds).__name__} {seconds!r:.60}")
     if seconds < 1e-3:
         return f"{seconds * 1e6:.1f} µs"
     if seconds < 1:
@@ -109,6 +113,9 @@ class SpeedupRow:
 
 def speedups(baseline: Measurement, measurements: Iterable[Measurement]) -> list[SpeedupRow]:
     """Speedup of each measurement over ``baseline`` (medians), with a noise range."""
+    if not isinstance(baseline, Measurement):
+        raise TypeError(f"baseline must be a Measurement (from measure or interleaved), got "
+                        f"{type(baseline).__name__} {baseline!r:.60}")
     base = baseline.median
     return [
         SpeedupRow(m.label, m.workers, m.median, base / m.median, base / m.worst, base / m.best)
@@ -194,7 +201,11 @@ def measure_pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], *,
     from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
     from .env import effective_cpus
 
+    from .strategies import _check_sendable_for
+
     check_callable("fn", fn)
+    _check_sendable_for(fn, start_method)  # a lambda would fail inside the pool
+    check_seconds("timeout", timeout)
     check_int("repeat", repeat, minimum=1)
     many = not isinstance(chunksize, int)
     sizes = [check_int("chunksize", c, minimum=1) for c in (chunksize if many else [chunksize])]

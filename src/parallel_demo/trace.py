@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+from ._validate import check_callable, check_items
+
 #: The one clock every timestamp in this library is taken on.
 now = time.perf_counter
 
@@ -89,6 +91,7 @@ class RunResult:
 
 def worker_labels(records: Iterable[TaskRecord]) -> list[str]:
     """Distinct worker labels ordered by when each worker first started a task."""
+    records = check_items("records", records)
     first: dict[str, float] = {}
     for r in records:
         if r.worker not in first or r.start < first[r.worker]:
@@ -159,6 +162,7 @@ class Trace:
 
     def wrap(self, fn: Callable[..., Any], index: int, *, label: str = "") -> Callable[..., Any]:
         """Return ``fn`` wrapped so that each call is recorded as task ``index``."""
+        check_callable("fn", fn)
 
         def traced(*args: Any, **kwargs: Any) -> Any:
             start = now()

@@ -153,7 +153,8 @@ def tool_status(tool: Tool | str) -> str:
     """``"runs here"`` or why the tool cannot run in this kernel (never raises)."""
     import sys
 
-    tool = _BY_NAME[tool] if isinstance(tool, str) else tool
+    if isinstance(tool, str):
+        tool = _BY_NAME[check_choice("tool", tool, _BY_NAME)]
     if tool.name == "free-threaded threads":
         check = getattr(sys, "_is_gil_enabled", None)
         if check is None or check():
@@ -180,6 +181,9 @@ def per_task_seconds(result: Any) -> float:
     pool's start-up and shutdown are left out; multiplying by the number of
     workers that ran tasks turns it into the time one worker spends per task.
     """
+    if not (hasattr(result, "records") and hasattr(result, "lanes")):
+        raise TypeError(f"result must be a RunResult (from run), got {type(result).__name__} "
+                        f"{result!r:.60}; pass what run(...) returned")
     records = list(result.records)
     if not records:
         raise ValueError("per_task_seconds needs a run with at least one task")

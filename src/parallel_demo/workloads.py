@@ -13,7 +13,7 @@ import math
 import time
 
 from ._validate import check_int as _check_int
-from ._validate import check_seconds
+from ._validate import check_items, check_seconds
 
 
 def is_prime(n: int) -> bool:
@@ -48,6 +48,7 @@ def is_prime(n: int) -> bool:
 
 def primes_in(numbers) -> list[int]:
     """The primes among ``numbers``, in the order given."""
+    numbers = check_items("numbers", numbers)
     return [n for n in numbers if is_prime(n)]
 
 
@@ -58,7 +59,8 @@ def large_primes(count: int, near: int = 10**11) -> list[int]:
     cost grows with ``count`` and with ``sqrt(near)``, and is the same on every
     run.  Found with :func:`is_prime` itself.
     """
-    count = _check_int("count", count)
+    # The maximum refuses a typo such as 10**30 that would run for ever.
+    count = _check_int("count", count, maximum=10**6)
     near = _check_int("near", near)
     if count < 0:
         raise ValueError(f"count must be >= 0, got {count}")
@@ -94,7 +96,8 @@ def spin(iterations: int) -> int:
     Returns a checksum so the loop cannot be optimised away and the result
     can be checked.
     """
-    iterations = _check_int("iterations", iterations)
+    # The maximum (minutes of work) refuses a typo that would look like a hang.
+    iterations = _check_int("iterations", iterations, maximum=10**10)
     if iterations < 0:
         raise ValueError(f"iterations must be >= 0, got {iterations}")
     total = 0
@@ -107,6 +110,9 @@ def count_primes(start: int, stop: int) -> int:
     """How many primes lie in ``range(start, stop)``: a CPU-bound chunk of work."""
     start = _check_int("start", start)
     stop = _check_int("stop", stop)
+    if stop - start > 10**8:  # hours of work: a typo, not a demo
+        raise ValueError(f"stop must be at most start + 10**8 ({start + 10**8}), got {stop}; "
+                         "split a larger range into chunks")
     return sum(1 for n in range(start, stop) if is_prime(n))
 
 
@@ -131,7 +137,7 @@ def sleep_task(seconds: float) -> float:
     While a thread sleeps it releases the GIL, just as it does while waiting
     on a socket or a disk.
     """
-    check_seconds("seconds", seconds, allow_zero=True)
+    check_seconds("seconds", seconds, allow_zero=True, maximum=600)
     time.sleep(seconds)
     return seconds
 
@@ -144,7 +150,7 @@ def hash_bytes(size: int, rounds: int = 1) -> str:
     """
     import hashlib  # here, not at the top: workers that never hash should not load OpenSSL
 
-    size = _check_int("size", size, minimum=0)
+    size = _check_int("size", size, minimum=0, maximum=2**30)  # 1 GiB: far above calibrate_hash
     rounds = _check_int("rounds", rounds, minimum=1)
     data = bytes(size)
     digest = b""
@@ -215,5 +221,5 @@ def loaded_modules(packages) -> list[str]:
     """
     import sys
 
-    wanted = set(packages) | {"parallel_demo"}
+    wanted = set(check_items("packages", packages)) | {"parallel_demo"}
     return sorted(m for m in sys.modules if m.split(".")[0] in wanted)

@@ -132,14 +132,27 @@ def _checker_numbers() -> list[int]:
 
 
 def check_batched_primes(fn: Callable[[Any, Sequence[int], int], Any], client: Any, *,
-                         batch: int = 8, timeout: float = 10.0) -> CheckResult:
+                         batch: int = 8, timeout: float = 10.0, tries: int = 2) -> CheckResult:
     """Exercise: ``fn(client, numbers, batch)`` -> the primes, in input order, one task per batch.
 
     The checker runs ``fn`` under a deadline, inside ``get_task_stream`` so it
     can count the tasks the cluster ran.  Its first batch holds the costly
     numbers, so code that collects results in completion order gets them
-    out of order.
+    out of order.  That is very likely, not certain (a loaded machine can run
+    the batches one after another), so ``fn`` must be right on ``tries``
+    fresh sets of numbers: a completion-order answer would have to be lucky
+    every time.
     """
+    result = _batched_try(fn, client, batch=batch, timeout=timeout)
+    for _ in range(tries - 1):
+        if not result.passed:
+            break
+        result = _batched_try(fn, client, batch=batch, timeout=timeout)
+    return result
+
+
+def _batched_try(fn, client, *, batch: int, timeout: float) -> CheckResult:
+    """One run of :func:`check_batched_primes` on fresh numbers."""
     ex = "dask_batches"
     from ..workloads import is_prime
 
