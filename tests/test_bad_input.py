@@ -26,7 +26,6 @@ is merged (strict: the test then says so by failing).
 from __future__ import annotations
 
 import asyncio
-import re
 import subprocess
 import sys
 import textwrap
