@@ -45,3 +45,13 @@ def close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def fresh_tries():
+    """Every test starts with no failed tries counted: a checker shows its detail from the second."""
+    from parallel_demo.checks._base import reset_tries
+
+    reset_tries()
+    yield
+    reset_tries()

@@ -7,17 +7,9 @@ import random
 import pytest
 
 from parallel_demo import SCENARIOS, check_classification, check_cpus_executing
-from parallel_demo.checks import _base
 from parallel_demo.checks import affinity as caff
 from parallel_demo.checks.affinity import KINDS, check_process_speedup_prediction
 from parallel_demo.scaling import PredictionRun
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    _base.reset_tries()
-    yield
-    _base.reset_tries()
 
 
 # --- classification ----------------------------------------------------------

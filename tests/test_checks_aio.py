@@ -8,15 +8,7 @@ import time
 import pytest
 
 from parallel_demo.aio import slow_lookup
-from parallel_demo.checks._base import reset_tries
 from parallel_demo.checks.aio import BATCH, check_batch_prediction, check_unblocked
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    reset_tries()
-    yield
-    reset_tries()
 
 
 # -- aio_ex1: predict, then measure ------------------------------------------------

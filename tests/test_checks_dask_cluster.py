@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from parallel_demo.checks._base import reset_tries
 from parallel_demo.checks.dask_cluster import (ROUND_TRIP_FACTOR, check_batched_primes,
                                                check_round_trip_prediction)
 from parallel_demo.dask_cluster import (DaskCluster, dask_process_threads,
@@ -28,13 +27,6 @@ def client():
     dask_process_threads()
     with DaskCluster(workers=2, timeout=90) as cluster, Client(cluster.address) as c:
         yield c
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    reset_tries()
-    yield
-    reset_tries()
 
 
 def fake(ms):

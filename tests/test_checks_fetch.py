@@ -11,24 +11,7 @@ import pytest
 
 from parallel_demo import check_fetch_pages, check_threads_needed, check_throughput_model
 from parallel_demo import fetch_page
-from parallel_demo.checks import _base
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    _base.reset_tries()
-    yield
-    _base.reset_tries()
-
-
-def _assert_fails(check, wrong, hint, detail):
-    first = check(wrong)
-    assert not first and hint in first.hint, first
-    assert not first.shows_detail and "Hint:" in repr(first)
-    if detail:
-        assert detail not in first.hint
-        second = check(wrong)
-        assert second.shows_detail and detail in second.detail, second
+from checking import assert_fails
 
 
 # -- throughput model ------------------------------------------------------------
@@ -60,7 +43,7 @@ def _starter(*args):
     (lambda k, lat, c: 1 / 0, "Little's law", "in flight / latency"),
 ])
 def test_throughput_model_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_throughput_model, wrong, hint, detail)
+    assert_fails(check_throughput_model, wrong, hint, detail)
 
 
 # -- threads needed --------------------------------------------------------------
@@ -85,7 +68,7 @@ def test_threads_needed_passes_20_of_20():
     (lambda t, lat: 1 / 0, "solved for the requests in flight", "math.ceil(round"),
 ])
 def test_threads_needed_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_threads_needed, wrong, hint, detail)
+    assert_fails(check_threads_needed, wrong, hint, detail)
 
 
 # -- fetching pages with threads -------------------------------------------------
@@ -182,6 +165,6 @@ def test_fetch_pages_model_passes_20_of_20():
     (lambda urls: 1 / 0, "fetch_page(url)", "ex.map(fetch_page, urls)"),
 ])
 def test_fetch_pages_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_fetch_pages, wrong, hint, detail)
+    assert_fails(check_fetch_pages, wrong, hint, detail)
     while _leaked:
         _leaked.pop().shutdown(wait=True)

@@ -7,7 +7,6 @@ import threading
 import pytest
 
 from parallel_demo import check_atomic_operations, check_thread_speedup_prediction
-from parallel_demo.checks import _base
 from parallel_demo.checks import free_threading as cft
 from parallel_demo.free_threading import BuildInfo, build_info
 from parallel_demo.workloads import large_primes
@@ -18,13 +17,6 @@ GIL = BuildInfo("3.13.5", "cpython", free_threaded_build=False, gil_enabled=True
 FREE = BuildInfo("3.14.0", "cpython", free_threaded_build=True, gil_enabled=False)
 REENABLED = BuildInfo("3.14.0", "cpython", free_threaded_build=True, gil_enabled=True,
                       gil_setting="1")
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    _base.reset_tries()
-    yield
-    _base.reset_tries()
 
 
 def fake(measured, low, high, cpus=2):

@@ -8,27 +8,10 @@ import threading
 import pytest
 
 from parallel_demo import check_gil_prediction, check_max_overlap
-from parallel_demo.checks import _base
 from parallel_demo.checks import gil as cgil
 from parallel_demo.checks.gil import check_gil_speedup_prediction
 from parallel_demo.scaling import PredictionRun
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    _base.reset_tries()
-    yield
-    _base.reset_tries()
-
-
-def _assert_fails(check, wrong, hint, detail):
-    first = check(wrong)
-    assert not first and hint in first.hint, first
-    assert not first.shows_detail
-    if detail:
-        assert detail not in first.hint
-        second = check(wrong)
-        assert second.shows_detail and detail in second.detail, second
+from checking import assert_fails
 
 
 # --- which tasks threads help -------------------------------------------------
@@ -54,7 +37,7 @@ def test_gil_prediction_model_passes_20_of_20():
     ([False] * 5, "map each task name", ""),
 ])
 def test_gil_prediction_wrong_answers(answers, hint, detail):
-    _assert_fails(check_gil_prediction, answers, hint, detail)
+    assert_fails(check_gil_prediction, answers, hint, detail)
 
 
 def test_gil_prediction_first_hint_names_no_task_answer():
@@ -79,7 +62,7 @@ def test_gil_speedup_wrong_predictions(prediction, run, hint, detail):
     def check(p):
         return check_gil_speedup_prediction(p, draw=False, _measure=run)
 
-    _assert_fails(check, prediction, hint, detail)
+    assert_fails(check, prediction, hint, detail)
 
 
 @pytest.mark.parametrize("prediction, hint", [
@@ -194,4 +177,4 @@ def _unsorted(records):
     (_unsorted, "busiest instant", "(start, +1)"),
 ])
 def test_max_overlap_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_max_overlap, wrong, hint, detail)
+    assert_fails(check_max_overlap, wrong, hint, detail)

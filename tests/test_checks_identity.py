@@ -8,24 +8,7 @@ import time
 import pytest
 
 from parallel_demo import check_pool_pays_off, check_run_in_thread, check_same_thread
-from parallel_demo.checks import _base
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    _base.reset_tries()
-    yield
-    _base.reset_tries()
-
-
-def _assert_fails(check, wrong, hint, detail):
-    first = check(wrong)
-    assert not first and hint in first.hint, first
-    assert not first.shows_detail
-    if detail:
-        assert detail not in first.hint
-        second = check(wrong)
-        assert second.shows_detail and detail in second.detail, second
+from checking import assert_fails
 
 
 # --- same thread -------------------------------------------------------------
@@ -52,7 +35,7 @@ def test_same_thread_models_pass_20_of_20():
     (lambda a, b: "yes", "bool", ""),
 ])
 def test_same_thread_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_same_thread, wrong, hint, detail)
+    assert_fails(check_same_thread, wrong, hint, detail)
 
 
 # --- run in thread -----------------------------------------------------------
@@ -175,7 +158,7 @@ def join_what_wrong_answers_left():
     (lambda func: func(), "must call func(*args)", "args=args"),
 ])
 def test_run_in_thread_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_run_in_thread, wrong, hint, detail)
+    assert_fails(check_run_in_thread, wrong, hint, detail)
     for t in _started:
         t.join(5)
 
@@ -203,7 +186,7 @@ def test_pool_pays_off_model_passes_20_of_20():
     (lambda w, s: True, "seconds", "startup + work / workers"),
 ])
 def test_pool_pays_off_wrong_answers(wrong, hint, detail):
-    _assert_fails(check_pool_pays_off, wrong, hint, detail)
+    assert_fails(check_pool_pays_off, wrong, hint, detail)
 
 
 def test_pool_pays_off_first_hint_and_message_hide_the_formula():

@@ -7,14 +7,6 @@ from collections import Counter
 import pytest
 
 from parallel_demo import CheckResult, check_concurrency, check_tasks_per_worker
-from parallel_demo.checks import _base
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    _base.reset_tries()
-    yield
-    _base.reset_tries()
 
 
 def test_check_result_shows_hint_only_when_failed():

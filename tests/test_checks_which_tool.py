@@ -6,20 +6,12 @@ import time
 
 import pytest
 
-from parallel_demo.checks._base import reset_tries
 from parallel_demo.checks.which_tool import (TOOL_SCENARIOS, check_per_task_prediction,
                                              check_tool_choices)
 from parallel_demo.timing import Measurement
 
 MODEL = {"a": "threads", "b": "processes", "c": "sequential", "d": "asyncio", "e": "dask",
          "f": "free-threaded threads"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_tries():
-    reset_tries()
-    yield
-    reset_tries()
 
 
 def test_model_answers_pass_every_time():
