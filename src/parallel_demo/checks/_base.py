@@ -10,8 +10,6 @@ leave a thread behind.
 
 from __future__ import annotations
 
-import math
-
 import html
 import threading
 import time
@@ -81,11 +79,6 @@ class CheckResult:
 # of the same exercise shows the specific hint.
 _FAILURES: dict[str, int] = {}
 _FAILURES_LOCK = threading.Lock()  # must be held while reading or changing _FAILURES
-
-
-def is_number(x: Any) -> bool:
-    """A finite real number typed as one: not a bool, not a string, not nan or inf."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def verdict(exercise: str, passed: bool, message: str, hint: str = "", detail: str = "") -> CheckResult:

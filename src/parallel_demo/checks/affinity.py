@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Callable
 
 from ..affinity import CpuTimed
 from ..trace import TaskRecord
-from ._base import (CheckResult, abandoned_message, call_learner, is_number, run_bounded,
-                    sample_record, verdict)
+from ._base import (CheckResult, abandoned_message, call_learner, run_bounded, sample_record,
+                    verdict)
 
 if TYPE_CHECKING:
     from ..scaling import PredictionRun
@@ -255,7 +255,8 @@ def check_process_speedup_prediction(prediction, *, workers: int = 4, seconds: f
                                         "to a number before you see the measurement)",
                        hint="replace the ... with a number, e.g. my_prediction = 1.5, and run "
                             "the cell again")
-    if not is_number(prediction):
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)) \
+            or not math.isfinite(prediction):
         return verdict(_PREDICT, False, f"my_prediction must be a number, got "
                                         f"{type(prediction).__name__} {prediction!r:.40}",
                        hint="type the number itself, without quotes: my_prediction = 1.5")

@@ -14,7 +14,11 @@ import threading
 from typing import Any, Callable, Sequence
 
 from .._hang import live_threads
-from ._base import CheckResult, call_learner, is_number, verdict
+from ._base import CheckResult, call_learner, verdict
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 _LITTLE = "Little's law (the section 'Speedup against the number of threads')"
@@ -51,7 +55,7 @@ def check_throughput_model(fn: Callable[[int, float, int | None], float]) -> Che
         if got is None:
             return verdict(ex, False, f"for {case} your function returned None: is it written "
                                       "yet?", hint="return requests per second, a number")
-        if not is_number(got):
+        if not _number(got):
             return verdict(ex, False, f"for {case} expected a number, got {type(got).__name__}",
                            hint="return requests per second as a float")
         if math.isclose(got, expected, rel_tol=1e-6):
@@ -105,7 +109,7 @@ def check_threads_needed(fn: Callable[[float, float], int]) -> CheckResult:
         if got is None:
             return verdict(ex, False, f"for {case} your function returned None: is it written "
                                       "yet?", hint="return a whole number of threads")
-        if not is_number(got):
+        if not _number(got):
             return verdict(ex, False, f"for {case} expected an int, got {type(got).__name__}",
                            hint="return a whole number of threads")
         if got == expected and float(got).is_integer():

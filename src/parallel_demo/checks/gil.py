@@ -7,10 +7,11 @@ specific fix is the ``detail``, shown from the second failed try on.
 from __future__ import annotations
 
 from dataclasses import replace
+import math
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..trace import TaskRecord
-from ._base import CheckResult, abandoned_message, call_learner, is_number, run_bounded, sample_record, verdict
+from ._base import CheckResult, abandoned_message, call_learner, run_bounded, sample_record, verdict
 
 if TYPE_CHECKING:
     from ..scaling import PredictionRun
@@ -150,7 +151,8 @@ def check_gil_speedup_prediction(prediction: Any, *, workers: int = 4, seconds: 
                                         "number before you see the measurement)",
                        hint="replace the ... with a number, e.g. my_speedup = 1.5, and run the "
                             "cell again")
-    if not is_number(prediction):
+    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)) \
+            or not math.isfinite(prediction):
         return verdict(_SPEEDUP, False, f"my_speedup must be a number, got "
                                         f"{type(prediction).__name__} {prediction!r:.40}",
                        hint="type the number itself, without quotes: my_speedup = 1.5")

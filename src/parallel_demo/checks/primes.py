@@ -27,12 +27,16 @@ from .._hang import live_threads
 from ..primes import PrimeOutput
 from ..trace import TaskRecord
 from ..workloads import is_prime, large_primes
-from ._base import (CHECK_TIMEOUT, CheckResult, abandoned_message, call_learner, is_number,
-                    run_bounded, sample_record, verdict)
+from ._base import (CHECK_TIMEOUT, CheckResult, abandoned_message, call_learner, run_bounded,
+                    sample_record, verdict)
 
 
 def _raised(ex: str, err: BaseException, hint: str, detail: str = "") -> CheckResult:
     return verdict(ex, False, f"your function raised {type(err).__name__}: {err}", hint, detail)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 # --- Chapter 1: the synchronous way ---------------------------------------------------------
@@ -70,7 +74,7 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
         if err is not None:
             return _raised(ex, err, "call work() with no arguments, and time each call with "
                            "time.perf_counter() (see 'Timing it properly')")
-        if not is_number(got):
+        if not _is_number(got):
             return verdict(ex, False, f"expected a number of seconds, got {type(got).__name__}",
                            "a timer returns a duration in seconds, a float (see 'Timing it "
                            "properly')", "collect the times in a list, then return their median "
@@ -938,7 +942,7 @@ def check_thread_prediction(prediction: Any, *, numbers: Sequence[int] | None = 
         return verdict(ex, False, "my_prediction is still empty: type a number first",
                        "replace the ... with your predicted speedup, e.g. my_prediction = 2.5 "
                        "(a guess is fine: the point is to commit before you see the measurement)")
-    if not is_number(prediction):
+    if not _is_number(prediction):
         return verdict(ex, False, f"my_prediction must be a number, got {prediction!r:.40}",
                        "type the number itself, without quotes: my_prediction = 2.5")
     if prediction <= 0:
