@@ -11,7 +11,7 @@ import time
 import pytest
 
 from parallel_demo.checks.dask_cluster import (ROUND_TRIP_FACTOR, check_batched_primes,
-                                               check_round_trip_prediction)
+                                               check_round_trip_prediction, order_was_tested)
 from parallel_demo.dask_cluster import (DaskCluster, dask_process_threads,
                                         measure_task_overhead)
 from parallel_demo.timing import Measurement
@@ -203,3 +203,46 @@ def test_batches_model_solution_passes_every_time(client):
 def test_batches_needs_the_client():
     result = check_batched_primes(model_find_primes, None)
     assert not result.passed and "client" in result.message
+
+
+# ---------------------------------------------------------------------------
+# A try tests the order only if some batch finished before the costly one.
+
+def _stream(*spans):
+    return [{"startstops": ({"action": "transfer", "start": 0.0, "stop": 0.001},
+                            {"action": "compute", "start": start, "stop": stop})}
+            for start, stop in spans]
+
+
+@pytest.mark.parametrize("spans, tested", [
+    (((0.0, 0.2), (0.01, 0.011), (0.02, 0.021)), True),     # cheap batches done first
+    (((0.0, 0.2), (0.21, 0.211), (0.22, 0.221)), False),    # one after another, in order
+    (((0.0, 0.2),), False),                                 # a single task
+    ((), False),
+])
+def test_order_was_tested(spans, tested):
+    assert order_was_tested(_stream(*spans)) is tested
+
+
+def test_batches_retries_until_a_try_tests_the_order(client, monkeypatch):
+    """A completion-order answer passes every try whose batches finished in order,
+    and fails the first try that tested the order."""
+    from parallel_demo.checks import dask_cluster as dc
+
+    verdicts = iter([False, False, True])
+    monkeypatch.setattr(dc, "order_was_tested", lambda stream: next(verdicts))
+    result = check_batched_primes(model_find_primes, client)
+    assert result.passed and "could not be tested" not in result.message
+    monkeypatch.setattr(dc, "order_was_tested", lambda stream: False)
+    result = check_batched_primes(model_find_primes, client, max_tries=3)
+    assert result.passed and "on each of 3 tries" in result.message
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"tries": 0}, "tries must be at least 1"),
+    ({"tries": True}, "tries must be an int"),
+    ({"tries": 3, "max_tries": 2}, "max_tries must be at least 3"),
+])
+def test_batches_refuses_bad_tries(client, kwargs, error):
+    with pytest.raises((TypeError, ValueError), match=error):
+        check_batched_primes(model_find_primes, client, **kwargs)

@@ -228,6 +228,25 @@ def test_a_cluster_starts_and_stops_cleanly():
         c.start()
 
 
+def test_the_repr_says_stopped_only_when_every_process_is():
+    """A cluster with one process still alive is not "stopped" (the chapter prints it)."""
+    class Proc:
+        def __init__(self, code):
+            self.code = code
+
+        def poll(self):
+            return self.code
+
+    c = DaskCluster(workers=2, timeout=90)
+    c._procs = [Proc(None), Proc(0), Proc(-9)]
+    assert repr(c) == "DaskCluster(workers=2, 1 of 3 processes running)" and not c.running
+    c._procs = [Proc(0), Proc(0), Proc(-9)]
+    assert repr(c) == "DaskCluster(workers=2, stopped)"
+    c._procs = [Proc(None)] * 3
+    assert repr(c) == "DaskCluster(workers=2, running)"
+    c._procs = []
+
+
 @pytest.mark.parametrize("kwargs, error", [({"workers": 0}, ValueError),
                                            ({"workers": "2"}, TypeError),
                                            ({"timeout": 0}, ValueError)])

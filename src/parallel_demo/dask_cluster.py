@@ -378,7 +378,9 @@ class DaskCluster:
         self.close()
 
     def __repr__(self) -> str:
-        state = "running" if self.running else ("stopped" if self._procs else "not started")
+        alive = sum(p.poll() is None for p in self._procs)
+        state = ("not started" if not self._procs else "running" if alive == len(self._procs)
+                 else "stopped" if not alive else f"{alive} of {len(self._procs)} processes running")
         return f"DaskCluster(workers={self.n_workers}, {state})"
 
 

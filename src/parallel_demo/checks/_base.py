@@ -10,6 +10,8 @@ leave a thread behind.
 
 from __future__ import annotations
 
+import math
+
 import html
 import threading
 import time
@@ -79,6 +81,21 @@ class CheckResult:
 # of the same exercise shows the specific hint.
 _FAILURES: dict[str, int] = {}
 _FAILURES_LOCK = threading.Lock()  # must be held while reading or changing _FAILURES
+
+
+def is_real(x: Any) -> bool:
+    """A real number typed as one: an int or a float, not a bool (nan and inf pass)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def is_number(x: Any) -> bool:
+    """A finite real number typed as one: not a bool, not a string, not nan or inf."""
+    return is_real(x) and math.isfinite(x)
+
+
+def is_whole(x: Any) -> bool:
+    """An int, not a bool: ``True`` is an int to Python but never a count."""
+    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def verdict(exercise: str, passed: bool, message: str, hint: str = "", detail: str = "") -> CheckResult:

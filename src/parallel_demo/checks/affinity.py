@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Callable
 
 from ..affinity import CpuTimed
 from ..trace import TaskRecord
-from ._base import (CheckResult, abandoned_message, call_learner, run_bounded, sample_record,
-                    verdict)
+from ._base import (CheckResult, abandoned_message, call_learner, is_number, is_real, run_bounded,
+                    sample_record, verdict)
 
 if TYPE_CHECKING:
     from ..scaling import PredictionRun
@@ -142,7 +142,7 @@ def check_cpus_executing(fn: Callable[[list[TaskRecord], list[CpuTimed]], float]
             return verdict(ex, False, f"your function raised {type(err).__name__}: {err}",
                            hint="records have .start and .end; each CpuTimed in `timed` has "
                                 ".cpu and .wall (seconds)", detail=formula)
-        if not isinstance(got, (int, float)) or isinstance(got, bool):
+        if not is_real(got):
             return verdict(ex, False, f"expected a number, got {type(got).__name__}",
                            hint="return one number: how many CPUs were executing, on average")
         if math.isclose(got, expected, rel_tol=1e-9):
@@ -255,8 +255,7 @@ def check_process_speedup_prediction(prediction, *, workers: int = 4, seconds: f
                                         "to a number before you see the measurement)",
                        hint="replace the ... with a number, e.g. my_prediction = 1.5, and run "
                             "the cell again")
-    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)) \
-            or not math.isfinite(prediction):
+    if not is_number(prediction):
         return verdict(_PREDICT, False, f"my_prediction must be a number, got "
                                         f"{type(prediction).__name__} {prediction!r:.40}",
                        hint="type the number itself, without quotes: my_prediction = 1.5")

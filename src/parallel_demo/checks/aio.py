@@ -18,7 +18,7 @@ import statistics
 from typing import Any, Callable
 
 from ..trace import now
-from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
+from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, is_number, run_bounded, verdict
 from .scaling import measure_for_check
 
 
@@ -27,10 +27,6 @@ BATCH = {"requests": 40, "connections": 8, "latency": 0.05}
 
 #: How close a prediction must be to the median run to pass (0.35 = 35 %).
 TOLERANCE = 0.35
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _run_batch(requests: int, connections: int, latency: float, runs: int) -> list[float]:
@@ -59,7 +55,7 @@ def check_batch_prediction(predicted: Any, *, requests: int = BATCH["requests"],
     connections) * latency``; the run itself takes a little longer.
     """
     ex = "aio_ex1"
-    if not _number(predicted) or predicted <= 0:
+    if not is_number(predicted) or predicted <= 0:
         return verdict(ex, False, f"expected your prediction as a number of seconds, got "
                                   f"{predicted!r:.40}",
                        "type a number of seconds first (my_prediction = your number), then "

@@ -14,10 +14,12 @@ running: the cluster is the chapter's, the checker only submits to it.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable, Sequence
 
-from ._base import CheckResult, abandoned_message, run_bounded, verdict
+from .._validate import check_int
+from ._base import CheckResult, abandoned_message, is_number, run_bounded, verdict
 
 #: A prediction within this factor of the measured median passes.
 ROUND_TRIP_FACTOR = 4.0
@@ -55,8 +57,7 @@ def check_round_trip_prediction(predicted_ms: Any, client: Any, *, batch_per_tas
     if predicted_ms in _PLACEHOLDERS:
         return verdict(ex, False, "no prediction yet: type a number of milliseconds first",
                        "predict before you measure: how long does one submit(...).result() take?")
-    if isinstance(predicted_ms, bool) or not isinstance(predicted_ms, (int, float)) or \
-            not math.isfinite(predicted_ms):
+    if not is_number(predicted_ms):
         return verdict(ex, False, f"expected a number of milliseconds, got "
                                   f"{type(predicted_ms).__name__} {predicted_ms!r:.40}",
                        "write the prediction as a plain number of milliseconds, without "
@@ -113,6 +114,19 @@ def check_round_trip_prediction(predicted_ms: Any, client: Any, *, batch_per_tas
 
 # ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
+def _costly_numbers() -> tuple[int, ...]:
+    """The first batch's numbers: three primes near 10**13, about 0.2 s of work in all.
+
+    A batch's cost must dwarf the client's submission of the next batch, even on
+    a loaded machine where each ``client.submit`` takes milliseconds; found once
+    (about a quarter of a second) and kept.
+    """
+    from ..workloads import large_primes
+
+    return tuple(large_primes(3, 10**13))
+
+
 def _checker_numbers() -> list[int]:
     """Numbers whose first batch is costly, so that batches finish out of order.
 
@@ -125,34 +139,65 @@ def _checker_numbers() -> list[int]:
     from ..workloads import large_primes
 
     rng = random.Random()
-    costly = large_primes(3, 10**11)                 # tens of milliseconds each
     cheap = rng.sample(range(2, 100_000), 57)        # microseconds each
     last = large_primes(1, rng.randrange(100_000, 200_000))  # the short last batch has a prime
-    return costly + cheap + last
+    return list(_costly_numbers()) + cheap + last
+
+
+def order_was_tested(stream: Sequence[dict]) -> bool:
+    """Did some task finish before the longest one, in this task stream?
+
+    ``stream`` is ``get_task_stream(...).data``.  The longest task is the costly
+    first batch; if every other task finished after it, the batches finished in
+    input order and an answer collected in completion order looks right: the
+    try tells nothing about order.
+    """
+    spans = []
+    for task in stream:
+        for ss in task.get("startstops", ()):
+            if ss.get("action") == "compute":
+                spans.append((ss["stop"] - ss["start"], ss["stop"]))
+    if len(spans) < 2:
+        return False
+    _, longest_stop = max(spans)
+    return any(stop < longest_stop for _, stop in spans)
 
 
 def check_batched_primes(fn: Callable[[Any, Sequence[int], int], Any], client: Any, *,
-                         batch: int = 8, timeout: float = 10.0, tries: int = 2) -> CheckResult:
+                         batch: int = 8, timeout: float = 10.0, tries: int = 2,
+                         max_tries: int = 6) -> CheckResult:
     """Exercise: ``fn(client, numbers, batch)`` -> the primes, in input order, one task per batch.
 
     The checker runs ``fn`` under a deadline, inside ``get_task_stream`` so it
-    can count the tasks the cluster ran.  Its first batch holds the costly
-    numbers, so code that collects results in completion order gets them
-    out of order.  That is very likely, not certain (a loaded machine can run
-    the batches one after another), so ``fn`` must be right on ``tries``
-    fresh sets of numbers: a completion-order answer would have to be lucky
-    every time.
+    can count the tasks the cluster ran.  Its first batch holds costly numbers,
+    so batches finish out of order and code that collects results in
+    completion order gets them out of order.  A loaded machine can still run
+    the batches one after another; the task stream shows when that happened
+    (:func:`order_was_tested`), and such a try does not count as a test of
+    the order.  ``fn`` must be right on ``tries`` fresh sets of numbers, at
+    least one of which tested the order; the checker gives up looking for
+    such a try after ``max_tries`` and says so in its verdict.
     """
-    result = _batched_try(fn, client, batch=batch, timeout=timeout)
-    for _ in range(tries - 1):
+    tries = check_int("tries", tries, minimum=1, maximum=20)
+    max_tries = check_int("max_tries", max_tries, minimum=tries, maximum=50,
+                          hint="max_tries counts every try, so it is at least tries")
+    passed = tested = 0
+    for _ in range(max_tries):
+        streams: list = []
+        result = _batched_try(fn, client, batch=batch, timeout=timeout, streams=streams)
         if not result.passed:
-            break
-        result = _batched_try(fn, client, batch=batch, timeout=timeout)
-    return result
+            return result
+        passed += 1
+        tested += order_was_tested(streams[-1])
+        if passed >= tries and tested:
+            return result
+    return verdict("dask_batches", True,
+                   f"{result.message}; but on each of {max_tries} tries the batches finished in "
+                   "input order, so the order of your results could not be tested here")
 
 
-def _batched_try(fn, client, *, batch: int, timeout: float) -> CheckResult:
-    """One run of :func:`check_batched_primes` on fresh numbers."""
+def _batched_try(fn, client, *, batch: int, timeout: float, streams: list) -> CheckResult:
+    """One run of :func:`check_batched_primes` on fresh numbers; its task stream goes to ``streams``."""
     ex = "dask_batches"
     from ..workloads import is_prime
 
@@ -169,6 +214,7 @@ def _batched_try(fn, client, *, batch: int, timeout: float) -> CheckResult:
     batches = math.ceil(len(numbers) / batch)
     with get_task_stream(client=client) as stream:
         outcome = run_bounded(fn, client, numbers, batch, timeout=timeout)
+    streams.append(stream.data)
     if not outcome.finished:
         return verdict(ex, False, abandoned_message(f"{getattr(fn, '__name__', 'fn')}(client, "
                                                     "numbers, batch)", timeout),

@@ -14,11 +14,7 @@ import threading
 from typing import Any, Callable, Sequence
 
 from .._hang import live_threads
-from ._base import CheckResult, call_learner, verdict
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+from ._base import CheckResult, call_learner, is_number, verdict
 
 
 _LITTLE = "Little's law (the section 'Speedup against the number of threads')"
@@ -55,7 +51,7 @@ def check_throughput_model(fn: Callable[[int, float, int | None], float]) -> Che
         if got is None:
             return verdict(ex, False, f"for {case} your function returned None: is it written "
                                       "yet?", hint="return requests per second, a number")
-        if not _number(got):
+        if not is_number(got):
             return verdict(ex, False, f"for {case} expected a number, got {type(got).__name__}",
                            hint="return requests per second as a float")
         if math.isclose(got, expected, rel_tol=1e-6):
@@ -109,7 +105,7 @@ def check_threads_needed(fn: Callable[[float, float], int]) -> CheckResult:
         if got is None:
             return verdict(ex, False, f"for {case} your function returned None: is it written "
                                       "yet?", hint="return a whole number of threads")
-        if not _number(got):
+        if not is_number(got):
             return verdict(ex, False, f"for {case} expected an int, got {type(got).__name__}",
                            hint="return a whole number of threads")
         if got == expected and float(got).is_integer():

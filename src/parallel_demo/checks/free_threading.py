@@ -6,11 +6,10 @@ Both answer within seconds: the prediction checker measures through
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable
 
 from ..free_threading import BuildInfo, Scaling, build_info, measure_prime_scaling
-from ._base import CheckResult, abandoned_message, run_bounded, verdict
+from ._base import CheckResult, abandoned_message, is_number, run_bounded, verdict
 
 _PREDICT = "free_threading_predict"
 _ATOMIC = "free_threading_atomic"
@@ -20,12 +19,6 @@ TOLERANCE = 1.25
 
 #: The longest the prediction checker waits for its measurement.
 MEASURE_TIMEOUT = 10.0
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return float(value)
 
 
 def _measure_default(items: list[int] | None, strategy: str) -> tuple[float, float, float, int]:
@@ -135,7 +128,7 @@ def check_thread_speedup_prediction(predicted: Any, *, strategy: str = "thread_p
     parallel win this machine cannot give (see :func:`_judge_thread_prediction`).
     """
     info = info or build_info()
-    value = _number(predicted)
+    value = float(predicted) if is_number(predicted) else None
     if value is None:
         return verdict(_PREDICT, False, f"expected a number, got {predicted!r:.40}",
                        "type your prediction as a plain number first (my_speedup = your "

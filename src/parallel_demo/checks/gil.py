@@ -7,11 +7,11 @@ specific fix is the ``detail``, shown from the second failed try on.
 from __future__ import annotations
 
 from dataclasses import replace
-import math
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..trace import TaskRecord
-from ._base import CheckResult, abandoned_message, call_learner, run_bounded, sample_record, verdict
+from ._base import (CheckResult, abandoned_message, call_learner, is_number, is_whole, run_bounded,
+                    sample_record, verdict)
 
 if TYPE_CHECKING:
     from ..scaling import PredictionRun
@@ -151,8 +151,7 @@ def check_gil_speedup_prediction(prediction: Any, *, workers: int = 4, seconds: 
                                         "number before you see the measurement)",
                        hint="replace the ... with a number, e.g. my_speedup = 1.5, and run the "
                             "cell again")
-    if isinstance(prediction, bool) or not isinstance(prediction, (int, float)) \
-            or not math.isfinite(prediction):
+    if not is_number(prediction):
         return verdict(_SPEEDUP, False, f"my_speedup must be a number, got "
                                         f"{type(prediction).__name__} {prediction!r:.40}",
                        hint="type the number itself, without quotes: my_speedup = 1.5")
@@ -217,7 +216,7 @@ def check_max_overlap(fn: Callable[[list[TaskRecord]], int]) -> CheckResult:
     if got is None:
         return verdict(ex, False, "your function returned None: is it written yet?",
                        hint="return how many tasks were in progress at the busiest instant")
-    if not _number_int(got):
+    if not is_whole(got):
         return verdict(ex, False, f"expected an int, got {type(got).__name__}",
                        hint="return how many tasks were in progress at the busiest instant")
     if got == _OVERLAP_EXPECTED:
@@ -255,7 +254,3 @@ def check_max_overlap(fn: Callable[[list[TaskRecord]], int]) -> CheckResult:
     return verdict(ex, False, f"got {got!r}: not the most tasks in progress at once",
                    hint="look for the busiest instant of the sample: " + interval,
                    detail=method)
-
-
-def _number_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)

@@ -27,16 +27,12 @@ from .._hang import live_threads
 from ..primes import PrimeOutput
 from ..trace import TaskRecord
 from ..workloads import is_prime, large_primes
-from ._base import (CHECK_TIMEOUT, CheckResult, abandoned_message, call_learner, run_bounded,
-                    sample_record, verdict)
+from ._base import (CHECK_TIMEOUT, CheckResult, abandoned_message, call_learner, is_number,
+                    is_whole, run_bounded, sample_record, verdict)
 
 
 def _raised(ex: str, err: BaseException, hint: str, detail: str = "") -> CheckResult:
     return verdict(ex, False, f"your function raised {type(err).__name__}: {err}", hint, detail)
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 # --- Chapter 1: the synchronous way ---------------------------------------------------------
@@ -74,7 +70,7 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
         if err is not None:
             return _raised(ex, err, "call work() with no arguments, and time each call with "
                            "time.perf_counter() (see 'Timing it properly')")
-        if not _is_number(got):
+        if not is_number(got):
             return verdict(ex, False, f"expected a number of seconds, got {type(got).__name__}",
                            "a timer returns a duration in seconds, a float (see 'Timing it "
                            "properly')", "collect the times in a list, then return their median "
@@ -155,7 +151,7 @@ def check_costliest(fn: Callable[[list[TaskRecord]], int]) -> CheckResult:
         if err is not None:
             return _raised(ex, err, "each record has .start, .end and .label (the number, as "
                            "text)", "max(...) with a key that computes each record's duration")
-        if isinstance(got, int) and not isinstance(got, bool) and got == right:
+        if is_whole(got) and got == right:
             continue
         slowest = max(records, key=lambda r: r.end - r.start)
         if got == str(right):
@@ -942,7 +938,7 @@ def check_thread_prediction(prediction: Any, *, numbers: Sequence[int] | None = 
         return verdict(ex, False, "my_prediction is still empty: type a number first",
                        "replace the ... with your predicted speedup, e.g. my_prediction = 2.5 "
                        "(a guess is fine: the point is to commit before you see the measurement)")
-    if not _is_number(prediction):
+    if not is_number(prediction):
         return verdict(ex, False, f"my_prediction must be a number, got {prediction!r:.40}",
                        "type the number itself, without quotes: my_prediction = 2.5")
     if prediction <= 0:
@@ -999,7 +995,7 @@ def check_chunksize(fn: Callable[[int, int], int]) -> CheckResult:
         if c is None:
             return verdict(ex, False, f"{case} you returned None",
                            "replace the ... with code that returns the chunksize, an int")
-        if isinstance(c, bool) or not isinstance(c, int):
+        if not is_whole(c):
             return verdict(ex, False, f"{case} you returned {c!r}",
                            "a chunksize counts items: an int", "use // or math.ceil, not /")
         if c < 1:

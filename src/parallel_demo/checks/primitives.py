@@ -21,7 +21,7 @@ from typing import Any, Callable
 from ..gil import switch_interval
 from ..primitives import barrier_phases, stress_buffer
 from ..timing import measure
-from ._base import CheckResult, abandoned_message, run_bounded, verdict
+from ._base import CheckResult, abandoned_message, is_real, run_bounded, verdict
 
 
 #: A parked call that runs more lines of Python than this in a quarter second is polling.
@@ -268,7 +268,7 @@ def check_barrier_prediction(prediction_ms: Any, *, runs: int = 5, draw: bool = 
     draws the prediction against the runs, and says how far off it was.
     """
     ex = "sync_ex2"
-    if isinstance(prediction_ms, bool) or not isinstance(prediction_ms, (int, float)):
+    if not is_real(prediction_ms):
         return verdict(ex, False, f"expected a number of milliseconds, got {prediction_ms!r}",
                        "type a number first, e.g. my_prediction_ms = 150")
     if not prediction_ms > 0:

@@ -15,7 +15,7 @@ import pickle
 import random
 from typing import Any, Callable
 
-from ._base import CheckResult, abandoned_message, run_bounded, verdict
+from ._base import CheckResult, abandoned_message, is_whole, run_bounded, verdict
 
 # ---------------------------------------------------------------------------
 # processes_done_right.ipynb, exercise 1: send indices, not data, in balanced blocks
@@ -39,7 +39,7 @@ def _as_pair(p: Any) -> tuple | None:
         pair = tuple(p)
     except TypeError:
         return None
-    ok = len(pair) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+    ok = len(pair) == 2 and all(is_whole(v) for v in pair)
     return pair if ok else None
 
 
@@ -171,8 +171,7 @@ def check_retry_plan(fn: Callable[[dict], list]) -> CheckResult:
                        "a new pool needs the items again, and the dict you were given maps each "
                        "future to its item's index",
                        "return [future_to_index[f] for f in ... if ...], sorted")
-    if not isinstance(got, (list, tuple)) or not all(
-            isinstance(g, int) and not isinstance(g, bool) for g in got):
+    if not isinstance(got, (list, tuple)) or not all(is_whole(g) for g in got):
         return verdict(ex, False, f"expected a sorted list of indexes, got {got!r:.80}",
                        "the answer is the indexes (the dict's values) of the futures to submit "
                        "again", "return sorted(i for f, i in future_to_index.items() if ...)")

@@ -26,7 +26,7 @@ from typing import Any, Callable
 from ..gil import switch_interval
 from ..locks import LockMonitor, TrackedLock
 from ..races import HammerResult, harness, hammer
-from ._base import CheckResult, verdict
+from ._base import CheckResult, is_whole, verdict
 
 _STEPS = ("self.value += 1 is three steps, a read, an add and a write, and another thread can "
           "run between them (see 'Three steps: the bytecode of +=' and 'The fix: one lock "
@@ -68,7 +68,7 @@ def _build(ex: str, make_counter: Callable[[], Any]) -> tuple[Any, CheckResult |
     if problem is not None:
         return None, problem
     value = getattr(counter, "value", None)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_whole(value):
         return None, verdict(ex, False, f"a new counter's .value is {value!r}, not an int",
                              "set self.value = 0 in __init__ (or make value a property "
                              "that returns the count)")
@@ -190,7 +190,7 @@ _TOTAL, _SERIAL = 1680, 6
 def check_losing_interleavings(answer: Any) -> CheckResult:
     """Exercise: predict how many interleavings of 3 increment threads lose an update."""
     ex = "race_ex2"
-    if isinstance(answer, bool) or not isinstance(answer, int):
+    if not is_whole(answer):
         return verdict(ex, False, f"expected a whole number, got {answer!r}",
                        "answer with an int, e.g. my_prediction = 1000")
     losing = _TOTAL - _SERIAL

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ..scaling import (S_TOLERANCE, PredictionRun, ScalingSweep, fit_amdahl,
                        measure_prediction)
-from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, run_bounded, verdict
+from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, is_real, run_bounded, verdict
 
 
 #: A prediction this close (relative) to the measurement's range, or to
@@ -28,7 +28,7 @@ def _number(name: str, value: Any, exercise: str, what: str,
         return None, verdict(exercise, False, f"{name} is still empty: type {what} first.",
                              hint=f"Replace the ... with a number, e.g. {name} = {example}, and "
                                   "run the cell again.")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_real(value):
         return None, verdict(exercise, False, f"{name} must be a number, got "
                              f"{type(value).__name__} {value!r:.40}.",
                              hint=f"Type the number itself, without quotes: {name} = {example}")

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..deadlock import Abandoned
 from ..trace import now
-from ._base import CheckResult, call_learner, verdict
+from ._base import CheckResult, call_learner, is_real, verdict
 
 
 def check_fairness_index(index: Callable[[list], float]) -> CheckResult:
@@ -27,7 +27,7 @@ def check_fairness_index(index: Callable[[list], float]) -> CheckResult:
             return verdict(ex, False, f"index({xs}) raised {type(err).__name__}: {err}", formula,
                            "total = sum(counts); return total * total / (len(counts) * "
                            "sum(x * x for x in counts))")
-        if not isinstance(got, (int, float)) or isinstance(got, bool):
+        if not is_real(got):
             return verdict(ex, False, f"index({xs}) returned {type(got).__name__}",
                            "return the index, a float between 1/n and 1")
         if want is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, Callable
+from typing import Callable
 
 from ..trace import TaskRecord
-from ._base import CheckResult, call_learner, sample_record, verdict
+from ._base import CheckResult, call_learner, is_real, sample_record, verdict
 
 _KYM1, _KYM2 = "kym_ex1", "kym_ex2"
 
@@ -42,10 +42,6 @@ _SECOND = [
     _rec(2, "thread 0", 11.0, 12.0),
     _rec(3, "thread 2", 12.5, 13.0),
 ]
-
-
-def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def check_tasks_per_worker(fn: Callable[[list[TaskRecord]], dict[str, int]]) -> CheckResult:
@@ -120,7 +116,7 @@ def check_concurrency(fn: Callable[[list[TaskRecord]], float]) -> CheckResult:
         if got is None:
             return verdict(_KYM2, False, "your function returned None: is it written yet?",
                            hint="return a number: the average number of tasks in progress")
-        if not _number(got):
+        if not is_real(got):
             return verdict(_KYM2, False, f"expected a number, got {type(got).__name__}",
                            hint="return one number (a float)", detail=formula)
         if math.isclose(got, expected, rel_tol=1e-9):

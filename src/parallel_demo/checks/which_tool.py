@@ -7,7 +7,7 @@ from typing import Any
 
 from ..timing import Measurement, format_seconds
 from ..which_tool import ANSWERS
-from ._base import CheckResult, verdict
+from ._base import CheckResult, is_real, verdict
 from .scaling import measure_for_check
 
 
@@ -33,7 +33,7 @@ def check_per_task_prediction(predicted_us: Any, *, measured: Measurement | None
     it was.  ``measured`` replaces the measurement (for tests).
     """
     ex = "which_tool_predict"
-    if isinstance(predicted_us, bool) or not isinstance(predicted_us, (int, float)):
+    if not is_real(predicted_us):
         return verdict(ex, False, f"expected a number of microseconds, got "
                        f"{type(predicted_us).__name__} {predicted_us!r:.40}",
                        "type your prediction as a plain number of microseconds first "

@@ -1,0 +1,25 @@
+"""checks/_base.py: what every checker shares."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallel_demo.checks._base import is_number, is_real, is_whole
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1, True), (2.5, True), (0, True), (-3, True),
+    (True, False), (False, False), ("2", False), (None, False), (..., False),
+    (float("nan"), False), (float("inf"), False), ([1], False),
+])
+def test_is_number_means_a_finite_real_typed_as_one(value, expected):
+    assert is_number(value) is expected
+
+
+@pytest.mark.parametrize("value, real, whole", [
+    (1, True, True), (0, True, True), (-3, True, True), (2.5, True, False), (2.0, True, False),
+    (float("nan"), True, False), (float("inf"), True, False),
+    (True, False, False), (False, False, False), ("2", False, False), (None, False, False),
+])
+def test_is_real_and_is_whole_refuse_bools_and_strings(value, real, whole):
+    assert is_real(value) is real and is_whole(value) is whole
