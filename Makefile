@@ -8,8 +8,7 @@ BIN    := $(VENV)/bin
 # Tests run the notebooks under these start methods: spawn is what macOS and
 # Windows use (the strictest: workers re-import everything), forkserver is
 # Linux's default from Python 3.14.
-NBVAL = $(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with book/sanitize.cfg \
-        --nbval-cell-timeout=120 -p no:cacheprovider
+NBVAL = $(BIN)/python tools/run_nbval.py
 
 .PHONY: book test test-lib test-notebooks test-build test-browser test-one-cpu test-py312 test-py313 test-py314 test-py315 test-pythons pythons-setup lab execute doctor bench clean help \
         student test-student chapter-times test-flakes bench-quick bench-notebooks quick

@@ -66,10 +66,20 @@ def main(argv: list[str]) -> int:
 
         targets = [t for t in targets if nbformat.read(t, as_version=4).metadata.get(
             "parallel_demo", {}).get("src_hash") != stamp(t)]
+    failed: list[tuple[Path, str]] = []
     for t in targets:
         print(f"executing {t} ...", end=" ", flush=True)
-        print(f"{execute(t):.1f} s")
-    return 0
+        try:
+            print(f"{execute(t):.1f} s")
+        except Exception as err:  # a cell raised or timed out: the file is left as it was
+            first = str(err).strip().splitlines()
+            failed.append((t, f"{type(err).__name__}: {first[-1] if first else ''}"))
+            print("FAILED, left unchanged")
+    # Go on past a failing notebook, so one error does not leave the rest stale
+    # unseen; then say which failed, and fail.
+    for t, why in failed:
+        print(f"failed: {t}: {why}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -32,11 +32,11 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run_nbval  # noqa: E402  (tools/run_nbval.py: the flags every target uses)
+
 ROOT = Path(__file__).resolve().parent.parent
 
-#: What the Makefile's NBVAL runs (keep in step with it).
-NBVAL = ["-m", "pytest", "-q", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-         "book/sanitize.cfg", "--nbval-cell-timeout=120", "-p", "no:cacheprovider"]
 
 _BUSY = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass\n"
 
@@ -88,7 +88,7 @@ def run_once(paths: list[str], start_method: str, timeout: float, workdir: Path,
                PARALLEL_DEMO_NB_TIMES=str(times))
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, *NBVAL, f"--junitxml={junit}", *paths], cwd=ROOT,
+        proc = subprocess.run(run_nbval.command(f"--junitxml={junit}", *paths), cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               timeout=timeout)
         code = proc.returncode

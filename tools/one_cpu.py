@@ -20,6 +20,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run_nbval  # noqa: E402  (tools/run_nbval.py: the flags every target uses)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,10 +32,7 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, CPU_LIMIT="1")
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
-        cmd = prefix + [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env",
-                        "--nbval-sanitize-with", str(ROOT / "book" / "sanitize.cfg"),
-                        "--nbval-cell-timeout=120", "-p", "no:cacheprovider",
-                        f"--junitxml={report}", *map(str, notebooks)]
+        cmd = prefix + run_nbval.command(f"--junitxml={report}", *map(str, notebooks))
         print("running:", " ".join(cmd), flush=True)
         subprocess.run(cmd, cwd=ROOT, env=env)
         raised, differ, passed = [], [], 0

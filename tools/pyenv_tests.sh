@@ -85,8 +85,7 @@ main() {
         nbval)
             check_version "${1:-}"; local v="$1"; shift
             PARALLEL_DEMO_START_METHOD="${PARALLEL_DEMO_START_METHOD:-spawn}" \
-            run_env "$v" python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
-                --nbval-sanitize-with book/sanitize.cfg --nbval-cell-timeout=120 "${@:-book}" ;;
+            run_env "$v" python tools/run_nbval.py "${@:-book}" ;;
         ""|-h|--help|help)
             sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
         *) die "unknown subcommand '$cmd' (setup, run, test, nbval)" ;;

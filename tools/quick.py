@@ -26,11 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import run_nbval  # noqa: E402  (tools/run_nbval.py: the flags every target uses)
 
 SHARED = {"_hang", "_validate", "strategies", "trace", "timing", "verdict", "_base", "_style",
           "__init__", "env"}
-NBVAL = ["-m", "pytest", "-q", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-         "book/sanitize.cfg", "--nbval-cell-timeout=120", "-p", "no:cacheprovider"]
 
 
 def changed_files(base: str) -> list[Path]:
@@ -98,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         rc = subprocess.call([python, "-m", "pytest", "-q", "-x", *map(str, tests)], cwd=ROOT)
     if rc == 0 and notebooks:
         print("nbval:", " ".join(n.name for n in notebooks))
-        rc = subprocess.call([python, *NBVAL, *map(str, notebooks)], cwd=ROOT)
+        rc = subprocess.call(run_nbval.command(*map(str, notebooks), python=python), cwd=ROOT)
     if not (everything or tests or notebooks):
         print(f"nothing changed since {args.base} that a test covers")
     return rc

@@ -175,8 +175,7 @@ main() {
             check_version "${1:-}"; need_root; in_namespace nbval "$@"
             local v="$1"; shift
             PARALLEL_DEMO_START_METHOD="${PARALLEL_DEMO_START_METHOD:-spawn}" \
-            run_inner "$v" python -m pytest -q -p no:cacheprovider --nbval --nbval-current-env \
-                --nbval-sanitize-with book/sanitize.cfg --nbval-cell-timeout=120 "${@:-book}" ;;
+            run_inner "$v" python tools/run_nbval.py "${@:-book}" ;;
         ""|-h|--help|help)
             sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
         *) die "unknown subcommand '$cmd' (provision, run, test, nbval)" ;;

@@ -273,9 +273,9 @@ def _notebook_times(times_file: str | None) -> list[str]:
         env = dict(os.environ, PARALLEL_DEMO_NB_TIMES=times_file)
         env.setdefault("PARALLEL_DEMO_START_METHOD", "spawn")
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env",
-                        "--nbval-sanitize-with", os.path.join(book, "sanitize.cfg"),
-                        "--nbval-cell-timeout=120", "-p", "no:cacheprovider", book],
+        # tools/run_nbval.py holds the flags every nbval run uses.
+        runner = os.path.join(os.path.dirname(book), "tools", "run_nbval.py")
+        subprocess.run([sys.executable, runner, book],
                        cwd=os.path.dirname(book), env=env, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=1800)
         took = time.perf_counter() - t0

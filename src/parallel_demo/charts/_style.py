@@ -154,3 +154,24 @@ def draw_lanes(ax: Axes, bars: Sequence[Bar], lanes: Sequence[str], *, t0: float
     ax.grid(True, axis="x", alpha=0.3)
     ax.grid(False, axis="y")
     return scale, unit
+
+
+def draw_prediction(ax: Axes, run, *, measured_label: str = "measured") -> int:
+    """The marks of every predict-then-measure chart: the measurement with its range, the guess.
+
+    ``run`` is a :class:`~parallel_demo.scaling.PredictionRun`: the median
+    speedup with the range of its rounds as an error bar at ``run.workers``,
+    and the learner's prediction as a star beside it.  Sets the x axis to
+    1..top workers and the y axis to hold every mark; returns ``top`` for the
+    caller's own lines (ideal, CPU limit, Amdahl, the GIL).
+    """
+    top = max(run.workers, 4)
+    ax.errorbar([run.workers], [run.measured],
+                yerr=[[run.measured - run.low], [run.high - run.measured]], fmt="o",
+                color=PALETTE[0], capsize=4, markersize=8, zorder=4, label=measured_label)
+    ax.plot([run.workers], [run.prediction], "*", color=PALETTE[7], markersize=13, zorder=5,
+            label="your prediction")
+    ax.set_xticks(range(1, top + 1))
+    ax.set_ylim(0, max(top, run.prediction, run.high) * 1.1)
+    ax.legend(loc="upper left", fontsize=8)
+    return top

@@ -50,29 +50,20 @@ def plot_thread_prediction(run, ax=None, *, gil: bool = True, title: str | None 
     Returns:
         The Axes drawn on.
     """
-    from ._style import PALETTE, new_axes
+    from ._style import PALETTE, draw_prediction, new_axes
 
     ax = new_axes(ax, height=3.2)
-    top = max(run.workers, 4)
-    xs = list(range(1, top + 1))
+    xs = list(range(1, max(run.workers, 4) + 1))
     ax.plot(xs, xs, ":", color="grey", label="ideal (speedup = threads)")
     ax.plot(xs, [min(x, run.cpus) for x in xs], "-", color=PALETTE[5], alpha=0.35, linewidth=4,
             label=f"your {run.cpus} CPU{'s' * (run.cpus != 1)}: the most that can execute")
     if gil:
         ax.plot(xs, [1.0] * len(xs), "--", color=PALETTE[1],
                 label="one thread at a time (the GIL)")
-    ax.errorbar([run.workers], [run.measured],
-                yerr=[[run.measured - run.low], [run.high - run.measured]], fmt="o",
-                color=PALETTE[0], capsize=4, markersize=8, zorder=4,
-                label="measured: median, range of the rounds")
-    ax.plot([run.workers], [run.prediction], "*", color=PALETTE[7], markersize=13, zorder=5,
-            label="your prediction")
+    top = draw_prediction(ax, run, measured_label="measured: median, range of the rounds")
     ax.set_xlim(0.8, top + 0.3)
-    ax.set_xticks(xs)
-    ax.set_ylim(0, max(top, run.prediction, run.high) * 1.1)
     ax.set_xlabel("threads")
     ax.set_ylabel("speedup over one after another (×)")
-    ax.legend(loc="upper left", fontsize=8)
     ax.set_title(title or f"{run.workers} threads on spin: prediction {run.prediction:.2f}×, "
                           f"measured {run.measured:.2f}×")
     return ax

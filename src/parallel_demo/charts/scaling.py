@@ -12,7 +12,7 @@ from typing import Sequence
 from matplotlib.axes import Axes
 
 from ..scaling import AmdahlFit, KarpFlattRow, LawCurves, ModelComparison, PredictionRun, ScalingSweep
-from ._style import PALETTE, new_axes, new_figure
+from ._style import PALETTE, draw_prediction, new_axes, new_figure
 
 _MEASURED, _FIT, _TRUTH, _LIMIT, _USL = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[5], PALETTE[3]
 
@@ -170,16 +170,10 @@ def plot_speedup_prediction(run: PredictionRun, ax: Axes | None = None, *, title
     ax.plot(grid, free, "-", color=_FIT, label=f"Amdahl, s = {run.serial_fraction:g}, enough CPUs")
     if run.cpus < top:
         ax.plot(grid, capped, "--", color=_LIMIT, label=f"Amdahl on your {run.cpus} CPU{'s' * (run.cpus != 1)}")
-    ax.errorbar([run.workers], [run.measured], yerr=[[run.measured - run.low], [run.high - run.measured]],
-                fmt="o", color=_MEASURED, capsize=4, markersize=8, zorder=4, label="measured")
-    ax.plot([run.workers], [run.prediction], "*", color=PALETTE[7], markersize=13, zorder=5,
-            label="your prediction")
+    draw_prediction(ax, run)
     ax.set_xlim(1, top + 0.3)
-    ax.set_xticks(range(1, top + 1))
-    ax.set_ylim(0, max(top, run.prediction, run.high) * 1.1)
     ax.set_xlabel("workers (processes)")
     ax.set_ylabel("speedup over 1 worker (×)")
-    ax.legend(loc="upper left", fontsize=8)
     ax.set_title(title or f"{run.workers} workers: prediction {run.prediction:.2f}×, "
                           f"measured {run.measured:.2f}×")
     return ax

@@ -175,6 +175,29 @@ def abandoned_message(what: str, timeout: float = CHECK_TIMEOUT) -> str:
             "kernel from exiting). If the kernel feels slow, use Kernel > Restart.")
 
 
+def measure_for_check(exercise: str, fn: Callable[..., Any], *args: Any,
+                      what: str = "The measurement", timeout: float = CHECK_TIMEOUT,
+                      retry: str = "run the cell again",
+                      on_error: str = "run the chapter's cells from the top first, then "
+                                      "the checker again") -> tuple[Any, CheckResult | None]:
+    """A predict-then-measure checker's own experiment, run under a deadline.
+
+    Returns ``(value, None)``, or ``(None, verdict)`` with a failed verdict that
+    says the measurement did not finish in time (a very busy machine: ``retry``)
+    or raised (``on_error``); the learner's prediction is not judged on a failed
+    run.  Every checker that measures goes through here, so they all say the
+    same thing when the machine cannot give them a measurement.
+    """
+    out = run_bounded(fn, *args, timeout=timeout)
+    if not out.finished:
+        return None, verdict(exercise, False, abandoned_message(what, timeout),
+                             f"the machine may be very busy: {retry} in a moment")
+    if out.error is not None:
+        return None, verdict(exercise, False, f"{what} failed: {type(out.error).__name__}: "
+                             f"{out.error}"[:200], on_error)
+    return out.value, None
+
+
 class LearnerTimeout(TimeoutError):
     """Learner code that had not returned by the checker's deadline."""
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Callable
 
 from ..affinity import CpuTimed
 from ..trace import TaskRecord
-from ._base import (CheckResult, abandoned_message, call_learner, is_number, is_real, run_bounded,
-                    sample_record, verdict)
+from ._base import (CheckResult, call_learner, is_number, is_real, measure_for_check, sample_record,
+                    verdict)
 
 if TYPE_CHECKING:
     from ..scaling import PredictionRun
@@ -267,14 +267,10 @@ def check_process_speedup_prediction(prediction, *, workers: int = 4, seconds: f
 
     measure = _measure or (lambda: measure_prediction(float(prediction), serial_fraction=0.0,
                                                       workers=workers, seconds=seconds))
-    out = run_bounded(measure, timeout=MEASURE_TIMEOUT)
-    if not out.finished:
-        return verdict(_PREDICT, False, abandoned_message("The measurement", MEASURE_TIMEOUT),
-                       hint="the machine is very busy; run the cell again")
-    if out.error is not None:
-        return verdict(_PREDICT, False, f"the measurement failed: {out.error!r:.120}",
-                       hint="run the chapter's cells from the top first")
-    run = replace(out.value, prediction=float(prediction))
+    measured, failed = measure_for_check(_PREDICT, measure, timeout=MEASURE_TIMEOUT)
+    if failed is not None:
+        return failed
+    run = replace(measured, prediction=float(prediction))
     if draw:
         from ..charts.scaling import plot_speedup_prediction
 

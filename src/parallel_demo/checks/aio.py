@@ -18,8 +18,8 @@ import statistics
 from typing import Any, Callable
 
 from ..trace import now
-from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, is_number, run_bounded, verdict
-from .scaling import measure_for_check
+from ._base import (CHECK_TIMEOUT, CheckResult, abandoned_message, is_number, measure_for_check,
+                    run_bounded, verdict)
 
 
 #: The batch of exercise aio_ex1: requests started at once, connections, server latency (s).
@@ -61,7 +61,7 @@ def check_batch_prediction(predicted: Any, *, requests: int = BATCH["requests"],
                        "type a number of seconds first (my_prediction = your number), then "
                        "run the cell: guess before you measure")
     walls, failed = measure_for_check(ex, _run_batch, requests, connections, latency, runs,
-                                      what="the measured batch")
+                                      what="The measured batch", on_error="run the cell again")
     if failed is not None:
         return failed
     measured = statistics.median(walls)

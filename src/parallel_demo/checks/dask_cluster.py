@@ -19,7 +19,8 @@ import math
 from typing import Any, Callable, Sequence
 
 from .._validate import check_int
-from ._base import CheckResult, abandoned_message, is_number, run_bounded, verdict
+from ._base import (CheckResult, abandoned_message, is_number, measure_for_check, run_bounded,
+                    verdict)
 
 #: A prediction within this factor of the measured median passes.
 ROUND_TRIP_FACTOR = 4.0
@@ -71,14 +72,13 @@ def check_round_trip_prediction(predicted_ms: Any, client: Any, *, batch_per_tas
         return verdict(ex, False, problem, "pass the client you connected in this chapter")
     if measure is None:
         from ..dask_cluster import measure_round_trips as measure
-    outcome = run_bounded(measure, client, tasks=tasks, timeout=10.0)
-    if not outcome.finished:
-        return verdict(ex, False, abandoned_message("Measuring the round trips", 10.0),
-                       "is the cluster still running? Re-run the cell that starts it")
-    if outcome.error is not None:
-        return verdict(ex, False, f"measuring failed: {type(outcome.error).__name__}: "
-                                  f"{outcome.error}", "is the cluster still running?")
-    latency = outcome.value
+    latency, failed = measure_for_check(
+        ex, lambda: measure(client, tasks=tasks), what="Measuring the round trips", timeout=10.0,
+        retry="check that the cluster is still running (re-run the cell that starts it), then "
+              "run the checker again",
+        on_error="is the cluster still running? Re-run the cell that starts it")
+    if failed is not None:
+        return failed
     measured_ms = latency.median * 1e3
     ratio = predicted_ms / measured_ms
     if draw:

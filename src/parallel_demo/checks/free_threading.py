@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..free_threading import BuildInfo, Scaling, build_info, measure_prime_scaling
-from ._base import CheckResult, abandoned_message, is_number, run_bounded, verdict
+from ._base import CheckResult, is_number, measure_for_check, verdict
 
 _PREDICT = "free_threading_predict"
 _ATOMIC = "free_threading_atomic"
@@ -138,15 +138,11 @@ def check_thread_speedup_prediction(predicted: Any, *, strategy: str = "thread_p
         return verdict(_PREDICT, False, f"a speedup of {value:g} is impossible",
                        "a speedup is sequential time divided by pool time: it is above 0, "
                        "and 1 means no gain at all")
-    outcome = run_bounded(_measure or (lambda: _measure_default(items, strategy)),
-                          timeout=MEASURE_TIMEOUT)
-    if not outcome.finished:
-        return verdict(_PREDICT, False, abandoned_message("The measurement", MEASURE_TIMEOUT),
-                       "the machine is very busy; run the cell again")
-    if outcome.error is not None:
-        return verdict(_PREDICT, False, f"the measurement failed: {outcome.error!r:.120}",
-                       "run the chapter's cells from the top first")
-    measured, low, high, cpus = outcome.value
+    measured_run, failed = measure_for_check(
+        _PREDICT, _measure or (lambda: _measure_default(items, strategy)), timeout=MEASURE_TIMEOUT)
+    if failed is not None:
+        return failed
+    measured, low, high, cpus = measured_run
     if draw:
         from ..charts.free_threading import plot_speedup_guess
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..trace import TaskRecord
-from ._base import (CheckResult, abandoned_message, call_learner, is_number, is_whole, run_bounded,
+from ._base import (CheckResult, call_learner, is_number, is_whole, measure_for_check,
                     sample_record, verdict)
 
 if TYPE_CHECKING:
@@ -162,15 +162,12 @@ def check_gil_speedup_prediction(prediction: Any, *, workers: int = 4, seconds: 
     from ..free_threading import build_info
 
     value = float(prediction)
-    out = run_bounded(_measure or (lambda: _measure_threads(value, workers, seconds)),
-                      timeout=MEASURE_TIMEOUT)
-    if not out.finished:
-        return verdict(_SPEEDUP, False, abandoned_message("The measurement", MEASURE_TIMEOUT),
-                       hint="the machine is very busy; run the cell again")
-    if out.error is not None:
-        return verdict(_SPEEDUP, False, f"the measurement failed: {out.error!r:.120}",
-                       hint="run the chapter's cells from the top first")
-    run = replace(out.value, prediction=float(prediction))
+    measured, failed = measure_for_check(
+        _SPEEDUP, _measure or (lambda: _measure_threads(value, workers, seconds)),
+        timeout=MEASURE_TIMEOUT)
+    if failed is not None:
+        return failed
+    run = replace(measured, prediction=float(prediction))
     parallel = build_info().threads_run_python_in_parallel
     if draw:
         from ..charts.affinity import plot_thread_prediction

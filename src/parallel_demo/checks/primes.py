@@ -28,7 +28,7 @@ from ..primes import PrimeOutput
 from ..trace import TaskRecord
 from ..workloads import is_prime, large_primes
 from ._base import (CHECK_TIMEOUT, CheckResult, abandoned_message, call_learner, is_number,
-                    is_whole, run_bounded, sample_record, verdict)
+                    is_whole, measure_for_check, run_bounded, sample_record, verdict)
 
 
 def _raised(ex: str, err: BaseException, hint: str, detail: str = "") -> CheckResult:
@@ -946,14 +946,10 @@ def check_thread_prediction(prediction: Any, *, numbers: Sequence[int] | None = 
                        "speedup = the loop's time / the threads' time: a positive number, and 1 "
                        "means no gain")
     nums = list(numbers) if numbers is not None else large_primes(4, 3 * 10**11)
-    out = run_bounded(_measure or (lambda: _measure_threads(nums, repeat)), timeout=CHECK_TIMEOUT)
-    if not out.finished:
-        return verdict(ex, False, abandoned_message("The measurement", CHECK_TIMEOUT),
-                       "the machine is very busy; run the cell again")
-    if out.error is not None:
-        return verdict(ex, False, f"the measurement failed: {out.error!r:.120}",
-                       "run the chapter's cells from the top first")
-    loop, threads = out.value
+    measured, failed = measure_for_check(ex, _measure or (lambda: _measure_threads(nums, repeat)))
+    if failed is not None:
+        return failed
+    loop, threads = measured
     from ..env import effective_cpus
     from ..scaling import PredictionRun
     from ..verdict import compare

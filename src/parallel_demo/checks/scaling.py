@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ..scaling import (S_TOLERANCE, PredictionRun, ScalingSweep, fit_amdahl,
                        measure_prediction)
-from ._base import CHECK_TIMEOUT, CheckResult, abandoned_message, is_real, run_bounded, verdict
+from ._base import CheckResult, is_real, verdict
 
 
 #: A prediction this close (relative) to the measurement's range, or to
@@ -36,24 +36,6 @@ def _number(name: str, value: Any, exercise: str, what: str,
         return None, verdict(exercise, False, f"{name} must be a finite number, got {value}.",
                              hint="A speedup or a fraction is an ordinary finite number.")
     return float(value), None
-
-
-def measure_for_check(exercise: str, fn: Any, *args: Any, what: str = "the measurement",
-                      retry: str = "run the cell again") -> tuple[Any, CheckResult | None]:
-    """A predict-then-measure checker's own experiment, run under the checkers' deadline.
-
-    Returns ``(value, None)``, or ``(None, verdict)`` with a failed verdict that
-    says the measurement did not finish in time (a very busy machine) or raised,
-    and what to do; the learner's prediction is not judged on a failed run.
-    """
-    out = run_bounded(fn, *args, timeout=CHECK_TIMEOUT)
-    if not out.finished:
-        return None, verdict(exercise, False, abandoned_message(what),
-                             "the machine may be very busy: " + retry + " in a moment")
-    if out.error is not None:
-        return None, verdict(exercise, False, f"{what} failed: {type(out.error).__name__}: "
-                             f"{out.error}", retry)
-    return out.value, None
 
 
 def _near(x: float, y: float, rel: float = 0.06) -> bool:

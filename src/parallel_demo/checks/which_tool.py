@@ -7,8 +7,7 @@ from typing import Any
 
 from ..timing import Measurement, format_seconds
 from ..which_tool import ANSWERS
-from ._base import CheckResult, is_real, verdict
-from .scaling import measure_for_check
+from ._base import CheckResult, is_real, measure_for_check, verdict
 
 
 # ---------------------------------------------------------------------------
@@ -45,7 +44,8 @@ def check_per_task_prediction(predicted_us: Any, *, measured: Measurement | None
                        "number of microseconds")
     if measured is None:
         measured, failed = measure_for_check(ex, _measure_process_per_task,
-                                             retry="run the checker again")
+                                             retry="run the checker again",
+                                             on_error="run the checker again")
         if failed is not None:
             return failed
     median = max(measured.median, 1e-7)
