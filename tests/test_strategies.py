@@ -276,9 +276,12 @@ def test_a_notebook_function_under_spawn_is_refused_with_the_reason(monkeypatch)
 
 
 _SIGINT_SCRIPT = """
-import multiprocessing, sys, threading
+import multiprocessing, signal, sys, threading
 from parallel_demo import run, sleep_task
 if __name__ == "__main__":
+    # Python's own Ctrl-C handler, even if SIGINT came in ignored: a shell starts background
+    # jobs (`make test &`) with SIGINT ignored, and the child would inherit that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     strategy = sys.argv[1]
     print("started", flush=True)
     try:
