@@ -15,7 +15,8 @@ NBVAL = $(BIN)/python tools/run_nbval.py
 
 help:
 	@echo "make book      build the HTML book into _build/html"
-	@echo "make test      run every test: library, notebooks (nbval), strict book build, pages in a browser"
+	@echo "make test      run every test: library, notebooks (nbval), strict book build, pages in a browser,"
+	@echo "               student edition, Python 3.12-3.15, benchmark (quick)"
 	@echo "make execute   re-execute every notebook in place (after changing src/)"
 	@echo "make doctor    print what this machine can run in parallel"
 
@@ -72,11 +73,16 @@ book: book-setup _build/.stamps
 
 # --- the tests -------------------------------------------------------------------
 
-test: setup test-lib test-notebooks test-build test-browser test-student bench-quick
+test: setup test-lib test-notebooks test-build test-browser test-student test-pythons bench-quick
 	@echo "All tests passed."
 
+# Four test processes at once (pytest-xdist), a file's tests in one of them (its module
+# fixtures, a Dask cluster or a browser, start once): the suite mostly waits, so four
+# share 2 CPUs. LIB_JOBS=0 runs it in one process.
+LIB_JOBS ?= 4
+LIB_XDIST = $(if $(filter 0,$(LIB_JOBS)),,-n $(LIB_JOBS) --dist loadfile)
 test-lib: setup
-	$(BIN)/python -m pytest tests -q --ignore=tests/test_pages.py
+	$(BIN)/python -m pytest tests -q --ignore=tests/test_pages.py $(LIB_XDIST)
 
 # Every notebook re-executed and compared with its committed outputs, twice: under `spawn`
 # (macOS, Windows) on every CPU, and under `forkserver` (Linux from 3.14) on one CPU, as
@@ -107,14 +113,11 @@ test-one-cpu: setup
 # --- other Pythons ------------------------------------------------------------------
 # 3.12 and 3.13 from pyenv (tools/pyenv_tests.sh: one venv each in .venvs/, made once,
 # remade when a requirements file changes); 3.14 and 3.15 from a Debian sid chroot
-# (tools/sid_chroot.sh; the first run provisions it, about 4-6 minutes).
-# nbval runs once per version, under the start method below: together with 3.11's
-# spawn + forkserver every notebook runs under both methods on more than one version.
-NB_METHOD_3.12 ?= forkserver
-NB_METHOD_3.13 ?= spawn
-NB_METHOD_3.14 ?= forkserver
-NB_METHOD_3.15 ?= spawn
-PY_VERSIONS    ?= 3.12 3.13 3.14 3.15
+# (tools/sid_chroot.sh; the first run provisions it, about 3 minutes). tools/test_pythons.py
+# sets them up side by side, runs the library suites two at a time (each waits more than it
+# computes) and nbval one version at a time, each under its own start method, so that with
+# 3.11's spawn + forkserver every notebook runs under both methods on more than one version.
+PY_VERSIONS ?= 3.12 3.13 3.14 3.15
 
 # Everything the other Pythons need, installed (network and disk, little CPU).
 pythons-setup:
@@ -122,20 +125,11 @@ pythons-setup:
 	tools/pyenv_tests.sh setup 3.13
 	tools/sid_chroot.sh provision
 
-test-py312 test-py313: test-py3%:
-	tools/pyenv_tests.sh setup 3.$*
-	tools/pyenv_tests.sh test 3.$*
-	PARALLEL_DEMO_START_METHOD=$(NB_METHOD_3.$*) tools/pyenv_tests.sh nbval 3.$* book
+test-pythons: setup
+	$(BIN)/python tools/test_pythons.py --versions $(PY_VERSIONS)
 
-test-py314 test-py315: test-py3%:
-	tools/sid_chroot.sh provision
-	tools/sid_chroot.sh test 3.$*
-	PARALLEL_DEMO_START_METHOD=$(NB_METHOD_3.$*) tools/sid_chroot.sh nbval 3.$* book
-
-# The library tests and nbval on every other Python, one after the other (the suites
-# measure timing and fairness: two at once on 2 CPUs make them flaky).
-test-pythons: pythons-setup
-	@for v in $(PY_VERSIONS); do $(MAKE) --no-print-directory test-py$${v/./} || exit 1; done
+test-py312 test-py313 test-py314 test-py315: test-py3%: setup
+	$(BIN)/python tools/test_pythons.py --versions 3.$*
 
 # A workspace for learners: the chapters copied into lab/ (ignored by git), so that
 # what you type and autosave never touches the book's tracked notebooks. A file already

@@ -81,25 +81,31 @@ def raises(seat, left, right, eat):
     raise KeyError("fork")
 
 
+# (strategy, {message: hint}, detail): a strategy may fail in more than one fitting way,
+# each with its hint.  Forks taken in a random order usually dine by luck (a cycle in the
+# order the forks were taken), but now and then they really deadlock.
 PHILOSOPHERS_WRONG = [
-    (naive_philosopher, "deadlock in dinner", "cycle of threads", "lower-numbered"),
-    (random_order, "only by luck", "at random", "lower-numbered"),
-    (no_forks, "without holding both forks", "both forks at once", "hold both forks"),
-    (forgets_to_release, "still held", "never released", "with-blocks"),
-    (seat_zero_never_tries, "never ate", "starvation", "turn"),
-    (does_nothing, "nobody ate", "call eat()", "random while"),
-    (raises, "raised KeyError", "read the error", ""),
+    (naive_philosopher, {"deadlock in dinner": "cycle of threads"}, "lower-numbered"),
+    (random_order, {"only by luck": "at random", "deadlock in dinner": "cycle of threads"},
+     "lower-numbered"),
+    (no_forks, {"without holding both forks": "both forks at once"}, "hold both forks"),
+    (forgets_to_release, {"still held": "never released"}, "with-blocks"),
+    (seat_zero_never_tries, {"never ate": "starvation"}, "turn"),
+    (does_nothing, {"nobody ate": "call eat()"}, "random while"),
+    (raises, {"raised KeyError": "read the error"}, ""),
 ]
 
 
-@pytest.mark.parametrize("strategy, message, hint, detail", PHILOSOPHERS_WRONG,
+@pytest.mark.parametrize("strategy, messages, detail", PHILOSOPHERS_WRONG,
                          ids=[w[0].__name__ for w in PHILOSOPHERS_WRONG])
-def test_each_philosopher_mistake_fails_with_its_hint(strategy, message, hint, detail):
+def test_each_philosopher_mistake_fails_with_its_hint(strategy, messages, detail):
     reset_tries("deadlock_ex2")
     t0 = time.monotonic()
     first = check_philosopher(strategy)
-    assert not first.passed and message in first.message, first
-    assert hint in first.hint and not first.shows_detail, first
+    assert not first.passed, first
+    matched = [m for m in messages if m in first.message]
+    assert matched, first
+    assert messages[matched[0]] in first.hint and not first.shows_detail, first
     assert time.monotonic() - t0 < 6.0
     again = check_philosopher(strategy, runs=2)
     assert not again.passed and again.tries == 2
