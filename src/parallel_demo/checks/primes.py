@@ -40,22 +40,44 @@ def _raised(ex: str, err: BaseException, hint: str, detail: str = "") -> CheckRe
 class _FakeWork:
     """A callable whose cost the checker knows: a slow first call, then ``timed`` seconds each.
 
-    Each call's real duration is kept in ``durations`` (a sleep on a busy machine
-    ends late), so the checker compares the learner's timings with what the
-    calls really took, not with what they were asked to take.
+    Each call's real start and end are kept in ``spans`` (a sleep on a busy
+    machine ends late), so the checker compares the learner's timings with what
+    the calls really took, not with what they were asked to take.
     """
 
     def __init__(self, first: float, timed: Sequence[float]):
         self.first, self.timed = first, list(timed)
         self.calls = 0
-        self.durations: list[float] = []
+        self.spans: list[tuple[float, float]] = []
 
     def __call__(self) -> None:
         self.calls += 1
         k = self.calls - 2  # the first call is the warm-up
         t0 = time.perf_counter()
         time.sleep(self.first if k < 0 else self.timed[k % len(self.timed)])
-        self.durations.append(time.perf_counter() - t0)
+        self.spans.append((t0, time.perf_counter()))
+
+    @property
+    def durations(self) -> list[float]:
+        """What each call took, the warm-up first."""
+        return [end - start for start, end in self.spans]
+
+    def bounds(self, returned: float) -> tuple[float, float]:
+        """The least and the most a right answer can be: the timed calls' median duration,
+        and the median of what a clock pair around each call can read.
+
+        A learner's clock pair around timed call k reads at least that call's duration and
+        at most the time from the end of the call before it to the start of the next one
+        (to ``returned``, when the learner's function returned, for the last).  The median
+        is monotone in every time, so the right median lies between these two medians,
+        however late the machine ran anything.
+        """
+        spans = self.spans
+        ends = [end for _, end in spans]
+        nexts = [start for start, _ in spans[2:]] + [returned]
+        durations = [end - start for start, end in spans[1:]]
+        windows = [nxt - prev_end for nxt, prev_end in zip(nexts, ends[:-1])]
+        return statistics.median(durations), statistics.median(windows)
 
 
 _WARM = 0.1
@@ -102,6 +124,7 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
     for repeat, timed in _TIMER_CASES:
         work = _FakeWork(_WARM, timed)
         got, err = call_learner(fn, work, repeat=repeat)
+        returned = time.perf_counter()
         if err is not None:
             return _raised(ex, err, "call work() with no arguments, and time each call with "
                            "time.perf_counter() (see 'Timing it properly')")
@@ -124,20 +147,17 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
                            "the answer must come from timing the work you are given",
                            "measure: perf_counter() before and after each call")
         answers.append(got)
-        runs.append((repeat, got, work.durations))
+        runs.append((repeat, got, work.durations, work.bounds(returned)))
     wrong = []
-    for repeat, got, durations in runs:
-        usual = statistics.median(durations[1:])
+    for repeat, got, durations, (least, most) in runs:
         said = (f"got {got * 1e3:.1f} ms for repeat={repeat}, where a usual call took "
-                f"{usual * 1e3:.0f} ms")
-        if got < usual * 0.95:
+                f"{least * 1e3:.0f} ms")
+        if got < least * 0.95:
             return verdict(ex, False, said + ": too small for calls that sleep that long",
                            "take the clock before and after each call and subtract (see "
                            "'Timing it properly')", "return seconds (not milliseconds, not a "
                            "count): time.perf_counter() - t0 for each call")
-        # The learner's clock pair encloses each call, so it reads a little more than the
-        # call took; on a busy machine, more: a generous upper bound.
-        if got > usual * 1.5:
+        if got > most * 1.02 + 1e-4:
             wrong.append(said)
     if not wrong:
         return verdict(ex, True, f"right: medians of {', '.join(f'{a * 1e3:.1f}' for a in answers)}"
@@ -145,7 +165,7 @@ def check_timer(fn: Callable[..., float]) -> CheckResult:
 
     def misfit(name: str) -> list[float]:
         value = _TIMER_MISTAKES[name][0]
-        return [abs(math.log(max(got, 1e-9) / value(d))) for _, got, d in runs]
+        return [abs(math.log(max(got, 1e-9) / value(d))) for _, got, d, _ in runs]
 
     name = min(_TIMER_MISTAKES, key=lambda n: sum(misfit(n)))
     if max(misfit(name)) < 0.25:
