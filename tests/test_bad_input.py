@@ -26,16 +26,19 @@ is merged (strict: the test then says so by failing).
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-import textwrap
-from dataclasses import dataclass, field
-from typing import Any, Callable
+import importlib
+import pathlib
 
 import pytest
 
 import parallel_demo as pd
-from parallel_demo.strategies import strategy_available
+from bad_input_base import (INTERP_UNSENDABLE, UNSENDABLE, C, Case, T, V, check_message,
+                            interp_unavailable, run_in_child)
+
+#: The rows of each part of the library, one module each (``NAMES`` and ``CASES``).
+AREAS = [importlib.import_module(p.stem)
+         for p in sorted(pathlib.Path(__file__).parent.glob("bad_input_*.py"))
+         if p.stem != "bad_input_base"]
 
 # ---------------------------------------------------------------------------
 # The classification.
@@ -153,6 +156,11 @@ PENDING = set("""
 """.split())
 PENDING_COUNT = 127  # `len(PENDING)` when written; a test keeps it from growing
 
+for _area in AREAS:
+    ROWS |= _area.NAMES
+    PENDING -= _area.NAMES          # while an area's rows are being written
+    CHARTS_PENDING -= _area.NAMES
+
 GROUPS: dict[str, set[str]] = {"rows": ROWS, **{k: v for k, (_, v) in EXEMPT.items()},
                                "charts (pending)": CHARTS_PENDING, "pending": PENDING}
 
@@ -178,92 +186,7 @@ def test_pending_is_shrinking_only():
 
 
 # ---------------------------------------------------------------------------
-# Callables a worker process (or a subinterpreter) cannot receive.
-
-def _closure_fn():
-    offset = 1
-
-    def add_offset(x):
-        return x + offset
-
-    return add_offset
-
-
-def _lambda():
-    return lambda x: x
-
-
-def _notebook_fn(monkeypatch):
-    """A function as a notebook cell defines it: in ``__main__``, which has no file."""
-    main = sys.modules["__main__"]
-
-    def cell_fn(x):
-        return x
-
-    cell_fn.__module__ = "__main__"
-    cell_fn.__qualname__ = "cell_fn"
-    monkeypatch.setattr(main, "cell_fn", cell_fn, raising=False)  # picklable by name here...
-    if hasattr(main, "__file__"):
-        monkeypatch.delattr(main, "__file__")  # ...but a spawn worker's __main__ has no such name
-    return cell_fn
-
-
-UNSENDABLE = {"lambda": lambda mp: _lambda(), "closure": lambda mp: _closure_fn(),
-              "__main__ function": _notebook_fn}
-
-
-def _notebook_global_fn(monkeypatch):
-    """A notebook cell's function that reads a global of the notebook (here: of ``__main__``)."""
-    fn = _notebook_fn(monkeypatch)
-
-    def cell_fn(x):
-        return x + len(FIX_WORDS)  # a global: such a function crosses by name, not as code
-
-    cell_fn.__module__, cell_fn.__qualname__ = fn.__module__, fn.__qualname__
-    monkeypatch.setattr(sys.modules["__main__"], "cell_fn", cell_fn)
-    return cell_fn
-
-
-#: What a 3.14 interpreter pool really refuses: a closure-free lambda or a ``__main__``
-#: function that reads no globals is sent as code and runs (measured on 3.14.10).
-INTERP_UNSENDABLE = {"closure": lambda mp: _closure_fn(),
-                     "__main__ function reading a global": _notebook_global_fn}
-
-
-# ---------------------------------------------------------------------------
-# The rows.
-
-FIX_WORDS = ("must", "pass ", "use ", "leave", "convert", "move ", "wrap", "one of", "define",
-             "import", "at least", "at most", "it takes", "e.g.", "choose", "instead", "should", ">=", "<=")
-
-
-@dataclass
-class Case:
-    id: str
-    call: Callable[..., Any]          # () -> Any, or (monkeypatch) -> Any with needs_mp
-    error: type | tuple[type, ...]
-    names: tuple[str, ...]            # words the message must contain (the parameter)
-    child: str | None = None          # source run in a child process instead (might hang)
-    xfail: str | None = None          # the fix, when a module owned elsewhere fails the row
-    needs_mp: bool = False
-    skip: Callable[[], str | None] = field(default=lambda: None)
-
-
-def C(id, call, error, *names, **kw) -> Case:
-    return Case(id, call, error, names, **kw)
-
-
-def _interp_unavailable():
-    return strategy_available("interpreter_pool")
-
-
-T, V = TypeError, ValueError
-M = "tests/test_bad_input.py"
-
-
-def _fix(module, edit):
-    return f"fix in src/parallel_demo/{module}: {edit}"
-
+# The rows (more rows, one file per part of the library: bad_input_<area>.py).
 
 CASES: list[Case] = [
     # run(): the centre of the book
@@ -291,7 +214,7 @@ CASES: list[Case] = [
         needs_mp=True) for kind, make in UNSENDABLE.items()],
     *[C(f"run interpreter_pool {kind}", lambda mp, make=make: pd.run(
         "interpreter_pool", make(mp), [1], workers=1), T, "fn", needs_mp=True,
-        skip=_interp_unavailable) for kind, make in INTERP_UNSENDABLE.items()],
+        skip=interp_unavailable) for kind, make in INTERP_UNSENDABLE.items()],
     C("strategy_available wrong", lambda: pd.strategy_available("gpu"), V, "strategy"),
     C("register_strategy twice", lambda: pd.register_strategy("sequential", lane="main")(abs), V,
       "sequential", "already"),
@@ -450,6 +373,10 @@ CASES: list[Case] = [
 ]
 
 
+for _area in AREAS:
+    CASES += _area.CASES
+
+
 def _params():
     out = []
     for case in CASES:
@@ -468,48 +395,19 @@ def test_every_row_is_of_a_classified_name():
     assert ROWS <= {case.id.split()[0].split(".")[0] for case in CASES}, "a name in ROWS has no row"
 
 
-def _check_message(message: str, case: Case) -> None:
-    low = message.lower()
-    for word in case.names:
-        assert word.lower() in low, f"the message does not name {word!r}: {message!r}"
-    assert any(w in low for w in FIX_WORDS), f"the message does not say what to pass: {message!r}"
-
-
 @pytest.mark.parametrize("case", _params())
 def test_bad_input_gets_a_clear_error(case: Case, monkeypatch, tmp_path):
     reason = case.skip()
     if reason:
         pytest.skip(reason)
     if case.child is not None:
-        _run_in_child(case)
+        run_in_child(case)
         return
     args = ()
     if case.needs_mp:
         args = (tmp_path,) if "tmp" in case.call.__code__.co_varnames else (monkeypatch,)
     with pytest.raises(case.error) as info:
         case.call(*args)
-    _check_message(str(info.value), case)
+    check_message(str(info.value), case)
 
 
-def _run_in_child(case: Case, deadline: float = 10.0) -> None:
-    """Run ``case.child`` in a fresh interpreter: refused at once, or killed at the deadline."""
-    code = textwrap.dedent(f"""
-        import sys
-        try:
-            {case.child}
-        except (TypeError, ValueError) as exc:
-            print(type(exc).__name__ + ": " + str(exc)); sys.exit(3)
-        except BaseException as exc:
-            print("other " + type(exc).__name__ + ": " + str(exc)); sys.exit(4)
-        print("no error"); sys.exit(0)
-    """)
-    try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=deadline)
-    except subprocess.TimeoutExpired:  # subprocess.run kills the child
-        pytest.fail(f"{case.child!r} was not refused: still running after {deadline:g} s")
-    assert done.returncode == 3, f"{case.child!r}: {done.stdout.strip() or done.stderr[-300:]}"
-    kind, _, message = done.stdout.strip().partition(": ")
-    expected = case.error if isinstance(case.error, tuple) else (case.error,)
-    assert kind in {e.__name__ for e in expected}, done.stdout
-    _check_message(message, case)
