@@ -40,7 +40,7 @@ EXPECTED = {
                         rf"= {NUM} \(goal >= 0\.90\)"],
     "tracing overhead": [rf"^tracing overhead, 50 short tasks on 4 threads: run\(\) / bare executor "
                          rf"= {NUM} \([+-]\d+%; goal <= \+5%\); per task: bare {NUM} us, "
-                         rf"run\(\) {NUM} us"],
+                         rf"run\(\) {NUM} us, and reading its records too {NUM} us \([+-]\d+%\)$"],
     "asyncio vs threads": [r"^asyncio vs threads, 10 concurrent requests",
                            rf"^  time asyncio / threads {NUM} \(threads {NUM} s, asyncio {NUM} s",
                            rf"^  resident memory growth asyncio / threads {NUM} \(threads {NUM} MiB"],

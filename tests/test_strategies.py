@@ -324,3 +324,41 @@ def test_sigint_during_run_cancels_pending_work_and_leaves_nothing(tmp_path, str
     assert cancelled >= 30  # of 40 tasks of 0.5 s on 2 workers, at most ~6 had run or started
     assert took < 60
     assert "Traceback" not in err
+
+
+def test_thread_pool_records_are_built_when_first_read_and_behave_as_a_list():
+    import copy
+    import pickle
+    from dataclasses import replace as dc_replace
+
+    result = pd.run("thread_pool", abs, [-3, 4, -5], workers=2)
+    assert "_build" in result.__dict__, "the thread pool's records should wait to be read"
+    assert result.results == [3, 4, 5]
+    records = result.records
+    assert "_build" not in result.__dict__ and result.records is records  # built once
+    assert isinstance(records, list) and [r.index for r in records] == [0, 1, 2]
+    assert all(r.worker.startswith("thread ") and r.start <= r.end for r in records)
+    assert [r.label for r in records] == ["-3", "4", "-5"]
+    assert set(result.lanes) == {r.worker for r in records}
+    # Pickling, copying and replace() of an unread result see the built records.
+    for make in (lambda r: pickle.loads(pickle.dumps(r)), copy.copy, copy.deepcopy,
+                 lambda r: dc_replace(r, wall=1.0)):
+        fresh = pd.run("thread_pool", abs, [1, 2], workers=2)
+        other = make(fresh)
+        assert [r.index for r in other.records] == [0, 1]
+        assert "_build" not in other.__dict__
+    fresh = pd.run("thread_pool", abs, [1, 2], workers=2)
+    assert fresh == pickle.loads(pickle.dumps(fresh))
+    assert "tasks=2" in repr(pd.run("thread_pool", abs, [1, 2], workers=2))
+    assert not hasattr(result, "no_such_field")
+
+
+def test_thread_pool_failure_names_the_item_on_the_lean_path():
+    def fail_on_three(x):
+        if x == 3:
+            raise ValueError("three")
+        return x
+
+    with pytest.raises(ValueError, match="three") as info:
+        pd.run("thread_pool", fail_on_three, [1, 2, 3, 4], workers=2)
+    assert any("item #2: 3" in note for note in getattr(info.value, "__notes__", []))

@@ -124,7 +124,7 @@ def call_and_record(fn: Callable[[Any], Any], index: int, item: Any, submitted: 
 def _timed_call(fn, index, item, submitted):
     """``fn(item)`` timed, as a bare tuple ``(result, start, end, thread, submitted)``.
 
-    The one place that times a task (with :func:`_timed_into`, its twin for
+    The one place that times a task (with :func:`_timing_task`, its twin for
     the thread pool); :func:`_note_item` names the failing item for both.
     """
     start = now()
@@ -141,61 +141,76 @@ def _note_item(exc: BaseException, index: int, item: Any) -> None:
         exc.add_note(f"parallel_demo.run: raised while processing item #{index}: {item!r:.80}")
 
 
-def _timed_into(fn, index, item, starts, ends, threads):
-    """``fn(item)``, its times written into the run's own lists at ``index``.
+class _Deferred:
+    """What a lean strategy returns: the results now, the (labelled) records on demand."""
 
-    The thread pool's worker.  A record costs about a microsecond and a returned
-    tuple is one more object for the garbage collector to track, against a bare
-    ``ThreadPoolExecutor``'s ~10 us per task: floats in preallocated lists cost
-    neither (each index is written by one thread only, so no lock is needed).
+    __slots__ = ("results", "build")
+
+    def __init__(self, results: list[Any], build: Callable[[], list[TaskRecord]]) -> None:
+        self.results, self.build = results, build
+
+
+def _timing_task(fn):
+    """The thread pool's worker for ``fn``: ``task(index, item) -> (result, start, end, thread)``.
+
+    A bare ``ThreadPoolExecutor`` spends ~10 us per task; a ``TaskRecord``
+    built in the worker costs about a microsecond more, and a frozen
+    dataclass's ``__init__`` three times that.  So a worker returns four plain
+    values and the parent builds the records later, once, only if they are read.
     """
-    starts[index] = now()
-    try:
-        result = fn(item)
-    except BaseException as exc:
-        _note_item(exc, index, item)
-        raise
-    ends[index] = now()
-    threads[index] = threading.get_ident()
-    return result
+    clock, ident = now, threading.get_ident
+
+    def task(index, item):
+        start = clock()
+        try:
+            result = fn(item)
+        except BaseException as exc:
+            _note_item(exc, index, item)
+            raise
+        return result, start, clock(), ident()
+
+    return task
 
 
-def _records_in_parent(results, items, starts, ends, threads, submitted):
-    """``(result, TaskRecord)`` pairs from a thread pool's lists, built once, labelled.
+def _records_later(timed, items, submitted):
+    """A builder of a thread pool's records from its workers' tuples, labelled.
 
     Workers are labelled ``thread 0``, ``thread 1``, ... by first start, as
-    :func:`~parallel_demo.trace.relabel` would (whose pass then changes
-    nothing).  Each record's fields are filled in one step (a frozen
-    dataclass's ``__init__`` sets them one by one through ``object.__setattr__``,
-    three times slower), and the collector is paused meanwhile: these objects
-    all live on, so a collection would only walk them (``timeit`` pauses it too).
+    :func:`~parallel_demo.trace.relabel` would.  Each record's fields are filled
+    in one step (a frozen dataclass's ``__init__`` sets them one by one through
+    ``object.__setattr__``, three times slower), and the collector is paused
+    meanwhile: these objects all live on, so a collection would only walk them.
     """
-    import gc
-
     pid = os.getpid()
-    first: dict[int, float] = {}
-    for thread, start in zip(threads, starts):
-        if start < first.get(thread, float("inf")):
-            first[thread] = start
-    order = sorted(first, key=lambda t: (first[t], f"{pid}:{t}"))
-    names = {t: f"thread {k}" for k, t in enumerate(order)}
-    new = object.__new__
-    pairs = []
-    append = pairs.append
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        for index, result in enumerate(results):
-            record = new(TaskRecord)
-            thread = threads[index]
-            record.__dict__.update(index=index, worker=names[thread], pid=pid, thread=thread,
-                                   start=starts[index], end=ends[index],
-                                   submitted=submitted[index], label=f"{items[index]!r:.40}")
-            append((result, record))
-    finally:
-        if paused:
-            gc.enable()
-    return pairs
+
+    def build() -> list[TaskRecord]:
+        import gc
+
+        first: dict[int, float] = {}
+        for _, start, _, thread in timed:
+            if start < first.get(thread, float("inf")):
+                first[thread] = start
+        order = sorted(first, key=lambda t: (first[t], f"{pid}:{t}"))
+        names = {t: f"thread {k}" for k, t in enumerate(order)}
+        new = object.__new__
+        records = []
+        append = records.append
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for index, (_, start, end, thread) in enumerate(timed):
+                record = new(TaskRecord)
+                record.__dict__.update(index=index, worker=names[thread], pid=pid,
+                                       thread=thread, start=start, end=end,
+                                       submitted=submitted[index],
+                                       label=f"{items[index]!r:.40}")
+                append(record)
+        finally:
+            if paused:
+                gc.enable()
+        return records
+
+    return build
 
 
 def _call_chunk(fn, chunk, submitted):
@@ -314,20 +329,20 @@ def _collect(futures_in_order: list[cf.Future], executor: cf.Executor, flatten: 
 def _thread_pool(fn, items, workers, initializer=None, initargs=()):
     with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pool",
                                initializer=initializer, initargs=initargs) as ex:
-        # The lean path (the tracing-overhead benchmark): workers write their
-        # times into these lists and the parent builds the records once, labelled.
-        n = len(items)
-        starts, ends, submitted = [0.0] * n, [0.0] * n, [0.0] * n
-        threads = [0] * n
+        # The lean path (the tracing-overhead benchmark): a worker returns four
+        # plain values, and the records are built when first read.
+        task = _timing_task(fn)
+        submitted = []
+        stamp = submitted.append
         submit = ex.submit
         futures = []
         append = futures.append
         for i, item in enumerate(items):
-            submitted[i] = now()
-            append(submit(_timed_into, fn, i, item, starts, ends, threads))
+            stamp(now())
+            append(submit(task, i, item))
         try:
-            results = _collect(futures, ex, flatten=False)
-            return _records_in_parent(results, items, starts, ends, threads, submitted)
+            timed = _collect(futures, ex, flatten=False)
+            return _Deferred([t[0] for t in timed], _records_later(timed, items, submitted))
         except KeyboardInterrupt:
             # Threads cannot be stopped from outside: cancel what has not
             # started, let the running tasks end, and say so in one line.
@@ -501,6 +516,9 @@ def run(strategy: str, fn: Callable[[Any], Any], items: Iterable[Any], *,
     start = now()
     pairs = impl(fn, items, workers, **options) if items else []
     wall = now() - start
+    if isinstance(pairs, _Deferred):  # records labelled already, built when first read
+        return RunResult._deferred(strategy=strategy, workers=workers, results=pairs.results,
+                                   wall=wall, start=start, build=pairs.build)
     results = [r for r, _ in pairs]
     records = [rec for _, rec in pairs]
     # Raw worker ids differ on every run; short labels ("thread 0") keep charts stable.

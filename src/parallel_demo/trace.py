@@ -82,6 +82,40 @@ class RunResult:
         """The distinct worker labels, in the order they first started work."""
         return worker_labels(self.records)
 
+    @classmethod
+    def _deferred(cls, *, strategy: str, workers: int, results: list[Any], wall: float,
+                  start: float, build: Callable[[], list[TaskRecord]]) -> "RunResult":
+        """A result whose ``records`` are built by ``build()`` when first read.
+
+        The thread pool's lean path: its workers store four numbers per task,
+        and turning 10,000 of them into records (~1 us each) is left to the
+        first reader of ``records`` (a chart, ``busy``, ``repr``), not paid
+        inside the run being timed.  Equality, pickling and ``replace`` all
+        read ``records`` and so see the built list.
+        """
+        result = cls(strategy=strategy, workers=workers, results=results, records=[],
+                     wall=wall, start=start)
+        object.__delattr__(result, "records")  # now __getattr__ answers for it
+        object.__setattr__(result, "_build", build)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only when normal lookup fails: for ``records`` of a deferred result.
+        build = self.__dict__.get("_build") if name == "records" else None
+        if build is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        records = build()
+        object.__setattr__(self, "records", records)
+        object.__delattr__(self, "_build")
+        return records
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.records  # build them: the builder holds a closure that cannot be pickled
+        return {k: v for k, v in self.__dict__.items() if k != "_build"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def __repr__(self) -> str:  # short: notebooks print these
         return (
             f"RunResult(strategy={self.strategy!r}, workers={self.workers}, "
