@@ -73,7 +73,19 @@ book: book-setup _build/.stamps
 
 # --- the tests -------------------------------------------------------------------
 
-test: setup test-lib test-notebooks test-build test-browser test-student test-pythons bench-quick
+# The other Pythons' set-ups (venvs, the sid chroot: network and disk, little CPU) start
+# first, in the background, beside 3.11's tests; test-pythons then finds them made. If 3.11's
+# tests fail, the set-ups are stopped (SIGTERM: tools/test_pythons.py kills its steps too).
+test: setup
+	@mkdir -p _build/pythons
+	@echo "== other Pythons: set-ups started ahead (log: _build/pythons/setup-ahead.log)"
+	@$(BIN)/python tools/test_pythons.py --versions $(PY_VERSIONS) --setup-only \
+	    > _build/pythons/setup-ahead.log 2>&1 & ahead=$$!; \
+	  trap 'kill $$ahead 2>/dev/null' INT TERM; \
+	  $(MAKE) --no-print-directory test-lib test-notebooks test-build test-browser test-student \
+	    || { kill $$ahead 2>/dev/null; wait $$ahead; exit 1; }; \
+	  wait $$ahead; cat _build/pythons/setup-ahead.log; \
+	  $(MAKE) --no-print-directory test-pythons bench-quick
 	@echo "All tests passed."
 
 # Four test processes at once (pytest-xdist), a file's tests in one of them (its module

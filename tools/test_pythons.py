@@ -15,8 +15,10 @@ with its process group, and counts as failed):
    ``make test-lib`` runs 3.11's).  A suite spends most of its time waiting
    (deadlines, sleeps, worker start-up), so four share a 2-CPU machine;
 3. nbval, one version at a time (it keeps both CPUs busy), under the start
-   method :data:`NB_METHOD` gives each version, so that with
-   3.11's spawn and forkserver runs every notebook runs under both methods on
+   method :data:`NB_METHOD` gives each version: ``fork`` on 3.12 (Linux's
+   default up to 3.13, what the committed outputs were made with, and which
+   3.11's runs under spawn and forkserver do not check), then spawn and
+   forkserver again on 3.13-3.15, so that every method runs every notebook on
    more than one version.
 
 Each step's output goes to ``_build/pythons/<version>-<step>.log``; the
@@ -40,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "_build" / "pythons"
 VERSIONS = ("3.12", "3.13", "3.14", "3.15")
 #: nbval's start method per version.
-NB_METHOD = {"3.12": "forkserver", "3.13": "spawn", "3.14": "forkserver", "3.15": "spawn"}
+NB_METHOD = {"3.12": "fork", "3.13": "spawn", "3.14": "forkserver", "3.15": "spawn"}
 DEADLINE = {"setup": 20 * 60, "lib": 30 * 60, "nbval": 20 * 60}
 
 
@@ -79,15 +81,39 @@ class Result:
         return text[i:] if i >= 0 else "\n".join(text.splitlines()[-30:])
 
 
-def run_step(version: str, step: str, env: dict[str, str], xdist: tuple[str, ...] = ()) -> Result:
-    """One step in its own process group, killed (with its children) at its deadline."""
+#: The steps running now (each in its own process group), for :func:`_stop_all`.
+_RUNNING: set[subprocess.Popen] = set()
+
+
+def _stop_all(signum: int, frame: object) -> None:
+    """SIGINT or SIGTERM (Ctrl-C, or ``make test`` stopping a set-up it started ahead):
+    stop every running step's process group, then exit; a step's children would
+    otherwise outlive us, each in its own session."""
+    for proc in list(_RUNNING):
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    print(f"[test_pythons] stopped by signal {signum}: {len(_RUNNING)} running step(s) killed",
+          flush=True)
+    os._exit(128 + signum)
+
+
+def run_step(version: str, step: str, env: dict[str, str], xdist: tuple[str, ...] = (),
+             label: str | None = None) -> Result:
+    """One step in its own process group, killed (with its children) at its deadline.
+
+    ``label`` names the step in the summary and the log (default: ``version``).
+    """
     LOGS.mkdir(parents=True, exist_ok=True)
-    log = LOGS / f"{version}-{step}.log"
+    label = label or version
+    log = LOGS / f"{label.replace(' ', '-')}-{step}.log"
     t0 = time.monotonic()
     with open(log, "w") as out:
         proc = subprocess.Popen(_step(version, step, xdist), cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
+        _RUNNING.add(proc)
         try:
             rc = proc.wait(timeout=DEADLINE[step])
         except subprocess.TimeoutExpired:
@@ -104,8 +130,10 @@ def run_step(version: str, step: str, env: dict[str, str], xdist: tuple[str, ...
             os.killpg(proc.pid, signal.SIGTERM)  # Ctrl-C: leave no suite running
             proc.wait()
             raise
-    result = Result(version, step, rc, time.monotonic() - t0, log)
-    print(f"  {version} {step:5} {'ok    ' if result.ok else 'FAILED'} {result.seconds:6.0f} s  "
+        finally:
+            _RUNNING.discard(proc)
+    result = Result(label, step, rc, time.monotonic() - t0, log)
+    print(f"  {label} {step:5} {'ok    ' if result.ok else 'FAILED'} {result.seconds:6.0f} s  "
           f"{result.summary()}", flush=True)
     return result
 
@@ -113,6 +141,9 @@ def run_step(version: str, step: str, env: dict[str, str], xdist: tuple[str, ...
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--versions", nargs="+", default=list(VERSIONS), choices=VERSIONS)
+    ap.add_argument("--setup-only", action="store_true",
+                    help="only make (or reuse) each version's environment; make test runs this "
+                         "ahead, beside 3.11's tests, since it waits on the network and the disk")
     ap.add_argument("--lib-workers", type=int, default=4,
                     help="pytest-xdist processes per library suite (default 4; 0: one process)")
     args = ap.parse_args(argv)
@@ -129,9 +160,14 @@ def main(argv: list[str]) -> int:
     with ThreadPoolExecutor(len(set(setups.values()))) as pool:
         # One provision serves both chroot versions.
         firsts = {key: v for v, key in reversed(list(setups.items()))}
-        done = dict(zip(firsts, pool.map(lambda v: run_step(v, "setup", env), firsts.values())))
+        labels = {key: ("3.14 and 3.15 (sid chroot)" if key == "chroot" else key) for key in firsts}
+        done = dict(zip(firsts, pool.map(lambda key: run_step(firsts[key], "setup", env,
+                                                              label=labels[key]), firsts)))
     results += done.values()
     ready = [v for v in versions if done[setups[v]].ok]
+    if args.setup_only:
+        print(f"== other Pythons: set up in {(time.monotonic() - t0) / 60:.1f} min", flush=True)
+        return 0 if len(ready) == len(versions) else 1
 
     print(f"== other Pythons: library tests, one version at a time"
           f"{f' ({args.lib_workers} processes each)' if xdist else ''}", flush=True)
@@ -152,4 +188,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, _stop_all)
+    signal.signal(signal.SIGTERM, _stop_all)
     sys.exit(main(sys.argv[1:]))
