@@ -8,6 +8,7 @@ import multiprocessing
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
+from procs import assert_process_gone
 
 from parallel_demo import processes
 from parallel_demo import CrashingTask, capture_worker_stderr, is_prime, load_values, map_recovering, measure_pool_map, pickled_size, pool_script, read_values, run_script, sleep_task, sum_file_range, sum_loaded_range, sum_values, write_values
@@ -98,19 +99,7 @@ def test_run_script_kills_a_hung_script_and_its_children():
     r = run_script(source, timeout=3)
     assert r.timed_out and r.returncode < 0
     assert r.seconds < 30
-    child = int(r.stdout.split()[0])
-    import os
-    import time
-
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:  # pragma: no cover - the failure being tested for
-        pytest.fail("the script's child process survived the timeout")
+    assert_process_gone(int(r.stdout.split()[0]), "the script's child process")
     with pytest.raises(ValueError, match="timeout"):
         run_script("pass", timeout=0)
 

@@ -100,7 +100,7 @@ def test_results_that_json_would_change_are_refused(tmp_path):
 
 
 def test_bad_arguments():
-    with pytest.raises(TypeError, match="result must be a RunResult"):
+    with pytest.raises(TypeError, match="run must be a RunResult"):
         run_to_dict([1, 2])
     with pytest.raises(TypeError, match="machine must be a Machine"):
         run_to_dict(_fake(), machine="laptop")

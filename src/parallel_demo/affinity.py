@@ -127,8 +127,15 @@ def cpu_parallelism(timed: Sequence[CpuTimed], wall: float) -> float:
     Compare it with ``busy / wall`` from the records, which counts tasks *in
     progress* (concurrency) whether or not they were executing.
     """
-    if not wall > 0:
-        raise ValueError(f"wall must be > 0 seconds, got {wall!r}")
+    from ._validate import check_items, check_seconds
+
+    check_seconds("wall", wall)
+    timed = check_items("timed", timed)
+    for k, t in enumerate(timed):
+        if not isinstance(t, CpuTimed):
+            raise TypeError(f"timed must hold CpuTimed results, got {type(t).__name__} {t!r:.40} "
+                            f"at position {k}; run cpu_timed(fn) instead of fn and pass "
+                            "result.results")
     return sum(t.cpu for t in timed) / wall
 
 
@@ -157,6 +164,16 @@ def run_pinned(fn: Callable[[Any], Any], items: Iterable[Any], cpus: Iterable[in
 
 def max_in_progress(records) -> int:
     """The most tasks in progress at the same instant (a task from ``start`` to ``end``, end excluded)."""
+    from ._validate import check_items
+
+    if hasattr(records, "records") and hasattr(records, "wall"):
+        raise TypeError(f"records must be the task records, got a {type(records).__name__}; "
+                        "pass result.records")
+    records = check_items("records", records)
+    for r in records:
+        if not (hasattr(r, "start") and hasattr(r, "end")):
+            raise TypeError(f"records must hold TaskRecords (with .start and .end), got "
+                            f"{type(r).__name__} {r!r:.40}; pass result.records")
     events = sorted([(r.start, 1) for r in records] + [(r.end, -1) for r in records])
     level = peak = 0
     for _, step in events:  # at equal times the end (-1) sorts first: touching is not overlapping

@@ -329,6 +329,7 @@ async def sleep_async(seconds: float) -> float:
 
 async def fail_async(item: Any, *, after: float = 0.0) -> Any:
     """Raise ``ValueError`` naming ``item`` after ``after`` seconds (for error demos)."""
+    check_seconds("after", after, allow_zero=True, maximum=60.0)
     await asyncio.sleep(after)
     raise ValueError(f"cannot process {item!r}")
 
@@ -373,6 +374,12 @@ def slow_lookup(key: Any, seconds: float = 0.2) -> str:
 
 async def cancelled_task(work: float = 10.0, after: float = 0.05) -> list[str]:
     """Start a task that waits ``work`` s, cancel it after ``after`` s; return what happened, in order."""
+    check_seconds("work", work)
+    check_seconds("after", after, allow_zero=True, maximum=10.0)
+    if work <= after:
+        raise ValueError(f"work must be longer than after (got work={work!r}, after={after!r}): "
+                         "the task must still be waiting when it is cancelled, e.g. "
+                         "cancelled_task(work=10, after=0.05)")
     events: list[str] = []
 
     async def worker() -> None:
@@ -546,4 +553,7 @@ def forgotten_task(keep_reference: bool = False) -> list[str]:
     something only it can reach is garbage, and is destroyed while pending:
     asyncio reports "Task was destroyed but it is pending!".
     """
-    return run_coroutine(lambda: _forgotten(bool(keep_reference)), timeout=10)
+    if not isinstance(keep_reference, bool):
+        raise TypeError(f"keep_reference must be True or False, got "
+                        f"{type(keep_reference).__name__} {keep_reference!r:.40}")
+    return run_coroutine(lambda: _forgotten(keep_reference), timeout=10)

@@ -76,6 +76,17 @@ async def afetch_page(client: Any, url: str) -> str:
     """
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, got {type(url).__name__} {url!r:.60}")
+    httpx = sys.modules.get("httpx")  # an AsyncClient exists only once httpx is imported
+    if httpx is None or not isinstance(client, httpx.AsyncClient):
+        sync = httpx is not None and isinstance(client, httpx.Client)
+        raise TypeError(f"client must be an httpx.AsyncClient, got {type(client).__name__} "
+                        f"{client!r:.60}; " + (
+                            "an httpx.Client blocks the event loop: use async_client() instead"
+                            if sync else "make one with async with async_client() as client: "
+                            "and pass it first, afetch_page(client, url)"))
+    if not url.lower().startswith(("http://", "https://")) and not str(client.base_url):
+        raise ValueError(f"url must start with http:// or https://, got {url!r:.60}; "
+                         "use a full address such as srv.url + '/page/0'")
     response = await client.get(url)
     response.raise_for_status()
     return response.text
@@ -85,11 +96,18 @@ async def afetch_page(client: Any, url: str) -> str:
 # Minimal clients: one pool of keep-alive connections, threads or tasks.
 
 def _split(base_url: str) -> tuple[str, int]:
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str such as 'http://127.0.0.1:PORT' (a "
+                        f"LatencyServer's .url), got {type(base_url).__name__} {base_url!r:.60}")
     parts = urlsplit(base_url)
-    if parts.scheme != "http" or parts.hostname != "127.0.0.1" or parts.port is None:
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        port = None
+    if parts.scheme != "http" or parts.hostname != "127.0.0.1" or port is None:
         raise ValueError(f"base_url must look like http://127.0.0.1:PORT (a LatencyServer's "
                          f".url), got {base_url!r}")
-    return parts.hostname, parts.port
+    return parts.hostname, port
 
 
 def _body(status: int, data: bytes, path: str) -> str:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from ._hang import Deadline, quiet_fork_warning, wait_until
-from ._validate import check_int, check_items, check_seconds
+from ._validate import check_callable, check_int, check_items, check_seconds
 from .strategies import call_and_record, register_strategy, run
 from .timing import Measurement, format_seconds, interleaved
 from .trace import TaskRecord, now
@@ -134,7 +134,8 @@ def clock_offsets(client: Any, *, probes: int = 3) -> dict[str, ClockOffset]:
     Returns:
         ``{worker address: ClockOffset}``.
     """
-    check_int("probes", probes, minimum=1)
+    check_int("probes", probes, minimum=1, maximum=1000)
+    _need_client(client)
     best: dict[str, ClockOffset] = {}
     for _ in range(probes):
         before = now()
@@ -436,6 +437,30 @@ def _check_client(client: Any) -> Any:
     return client
 
 
+def _need_client(client: Any) -> Any:
+    """``client`` if it is a connected ``distributed.Client``, else a clear error.
+
+    Nothing is imported or connected to refuse a wrong type: a Client can only
+    exist once ``distributed`` is imported, so without it nothing is a Client.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is not None and isinstance(client, distributed.Client):
+        if client.status != "running":
+            raise ValueError(f"client must be connected (its status is {client.status!r}); "
+                             "make a new one, e.g. client = Client(cluster.address)")
+        return client
+    if isinstance(client, DaskCluster):
+        hint = "pass a Client connected to it: client = Client(cluster.address)"
+    elif isinstance(client, str):
+        hint = f"connect first and pass the client: client = Client({client!r:.40})"
+    elif type(client).__name__ == "LocalCluster":
+        hint = "pass a Client connected to it: client = Client(cluster)"
+    else:
+        hint = "e.g. client = Client(cluster.address) (from distributed import Client)"
+    raise TypeError(f"client must be a connected distributed.Client, got "
+                    f"{type(client).__name__} {client!r:.60}; {hint}")
+
+
 @register_strategy("dask", lane="dask worker", options=("scheduler", "client", "timeout"))
 def _dask(fn, items, workers, scheduler=None, client=None, timeout=RUN_TIMEOUT):
     """One Dask task per item on a cluster; see :func:`run_on_client`.
@@ -472,6 +497,10 @@ def run_on_client(client: Any, fn: Callable[[Any], Any], items: Sequence[Any], *
     Raises:
         TimeoutError: the tasks had not all finished after ``timeout`` seconds.
     """
+    check_callable("fn", fn)
+    items = check_items("items", items)
+    timeout = check_seconds("timeout", timeout)
+    _need_client(client)
     deadline = Deadline(timeout)
     run_id = uuid.uuid4().hex[:8]
     # One map, not one submit per item: a single message to the scheduler for
@@ -574,6 +603,7 @@ def measure_task_overhead(client: Any, *, tasks: int = 100, repeat: int = 5,
     check_int("tasks", tasks, minimum=1, maximum=5000)
     check_int("repeat", repeat, minimum=1, maximum=50)
     check_int("workers", workers, minimum=1, maximum=16)
+    _need_client(client)
     items = list(range(tasks))
 
     def on_dask():
@@ -597,6 +627,7 @@ def measure_round_trips(client: Any, *, tasks: int = 10) -> Measurement:
     are in flight (its *throughput*).
     """
     check_int("tasks", tasks, minimum=1, maximum=1000)
+    _need_client(client)
     client.submit(_noop, -1, pure=False).result(timeout=CONNECT_TIMEOUT)  # warm-up
     times = []
     for i in range(tasks):
@@ -640,6 +671,11 @@ def sweep_tasks(client: Any, sizes: Sequence[int] = (2, 6, 18), *, near: int = 1
     if list(sizes) != sorted(set(sizes)):
         raise ValueError(f"sizes must be increasing and distinct, got {sizes}")
     check_int("repeat", repeat, minimum=1, maximum=20)
+    # A task costs sqrt(near)/3 divisions: 10**13 is already about 0.1 s a task.
+    check_int("near", near, minimum=0, maximum=10**13,
+              hint="each task tests numbers near it; e.g. near=10**10 (a few ms a task)")
+    check_int("workers", workers, minimum=1, maximum=16)
+    _need_client(client)
     from .workloads import is_prime, large_primes
 
     numbers = large_primes(max(sizes), near)
@@ -708,6 +744,21 @@ class StreamSpan:
     end: float
 
 
+def _check_stream(data: Any) -> list[Any]:
+    from collections.abc import Mapping as _Mapping
+
+    if hasattr(data, "data") and not isinstance(data, (list, tuple)):
+        raise TypeError(f"data must be the task stream's records, got a {type(data).__name__}; "
+                        "pass its .data, e.g. task_stream_spans(ts.data, offsets)")
+    data = check_items("data", data)
+    for task in data:
+        if not isinstance(task, _Mapping):
+            raise TypeError("data must hold the task stream's records (dicts with 'worker' and "
+                            "'startstops'), e.g. ts.data from get_task_stream(); got "
+                            f"{type(task).__name__} {task!r:.40} in it")
+    return data
+
+
 def task_stream_spans(data: Sequence[Mapping[str, Any]],
                       offsets: Mapping[str, ClockOffset] | None = None) -> list[StreamSpan]:
     """Flatten ``client.get_task_stream()``'s records into spans, sorted by start.
@@ -720,6 +771,15 @@ def task_stream_spans(data: Sequence[Mapping[str, Any]],
     the stamps onto the parent's ``perf_counter`` clock, the clock of
     :class:`~parallel_demo.trace.TaskRecord`, so both views share an axis.
     """
+    data = _check_stream(data)
+    if offsets is not None:
+        from collections.abc import Mapping as _Mapping
+
+        if not isinstance(offsets, _Mapping) or not all(
+                isinstance(o, ClockOffset) for o in offsets.values()):
+            raise TypeError(f"offsets must be what clock_offsets(client) returned (a dict of "
+                            f"ClockOffset), got {type(offsets).__name__} {offsets!r:.60}; "
+                            "or leave it out (None)")
     spans = []
     for task in data:
         worker = task.get("worker", "?")

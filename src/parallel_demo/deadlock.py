@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ._hang import JOIN_TIMEOUT, join_threads
-from ._validate import check_int, check_seconds
+from ._validate import check_callable, check_int, check_items, check_seconds
 from .locks import LockMonitor, LockRecord, TrackedLock, WaitForGraph
 from .trace import now
 
@@ -113,8 +113,11 @@ def two_locks(order: str = "opposite", *, timeout: float = 0.3, hold: float = 0.
     """
     if order not in ("opposite", "global"):
         raise ValueError(f"order must be 'opposite' or 'global', not {order!r}")
-    if timeout <= 0:
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout <= 0:
         raise ValueError("timeout must be > 0 seconds: without one, a deadlock never ends")
+    # Bounded, so that the whole demo (about 2 * hold + 3 * timeout) ends within its join.
+    timeout = check_seconds("timeout", timeout, maximum=5)
+    hold = check_seconds("hold", hold, allow_zero=True, maximum=5)
     mon = LockMonitor()
     a, b = mon.lock("lock A"), mon.lock("lock B")
     finished: list[str] = []
@@ -133,7 +136,7 @@ def two_locks(order: str = "opposite", *, timeout: float = 0.3, hold: float = 0.
                for k, (name, first, second) in enumerate(plans)]
     for t in threads:
         t.start()
-    left = _join_all(threads)
+    left = _join_all(threads, timeout=3 * timeout + 2 * hold + _JOIN)
     timeouts = mon.timeouts
     return DeadlockReport(order, sorted(finished), sorted(gave_up), timeouts[0] if timeouts else None,
                           mon.records, threads_left=left, start=mon.start)
@@ -183,8 +186,11 @@ def two_locks_with_backoff(*, patience: float = 0.05, seed: int = 0,
         seed: Seeds the back-off randomness (each thread gets its own stream).
         give_up_after: A thread that has not finished after this many seconds gives up.
     """
-    if patience <= 0:
+    if isinstance(patience, (int, float)) and not isinstance(patience, bool) and patience <= 0:
         raise ValueError("patience must be > 0 seconds")
+    patience = check_seconds("patience", patience, maximum=2)
+    give_up_after = check_seconds("give_up_after", give_up_after, maximum=60)
+    seed = check_int("seed", seed)
     mon = LockMonitor()
     a, b = mon.lock("lock A"), mon.lock("lock B")
     barrier = threading.Barrier(2, timeout=give_up_after)
@@ -199,7 +205,8 @@ def two_locks_with_backoff(*, patience: float = 0.05, seed: int = 0,
                for k, (name, first, second) in enumerate([("thread 1", a, b), ("thread 2", b, a)])]
     for t in threads:
         t.start()
-    left = _join_all(threads, timeout=give_up_after + _JOIN)
+    # A thread past the deadline may still be waiting (patience) and backing off (2 * patience).
+    left = _join_all(threads, timeout=give_up_after + 3 * patience + _JOIN)
     timeouts = mon.timeouts
     return DeadlockReport("backoff", sorted(finished), sorted(gave_up),
                           timeouts[0] if timeouts else None, mon.records,
@@ -276,7 +283,15 @@ def where_threads_wait(threads: list[threading.Thread] | None = None) -> dict[st
     import os
     import sys
 
-    by_ident = {t.ident: t for t in (threads or threading.enumerate())}
+    if threads is None:
+        threads = threading.enumerate()
+    else:
+        threads = check_items("threads", threads)
+        for t in threads:
+            if not isinstance(t, threading.Thread):
+                raise TypeError(f"threads must hold threading.Thread objects (e.g. from "
+                                f"threading.enumerate()), got {type(t).__name__} {t!r:.60}")
+    by_ident = {t.ident: t for t in threads}
     out: dict[str, list[str]] = {}
     for ident, frame in sys._current_frames().items():
         t = by_ident.get(ident)
@@ -334,8 +349,12 @@ def reacquire(lock, *, timeout: float = 0.2) -> tuple[bool, float]:
         ``(acquired_again, seconds_waited)``.  Every acquire that succeeded is
         released before returning.
     """
-    if timeout <= 0:
+    if not (callable(getattr(lock, "acquire", None)) and callable(getattr(lock, "release", None))):
+        raise TypeError(f"lock must be a lock, e.g. threading.Lock(), threading.RLock() or a "
+                        f"TrackedLock; got {type(lock).__name__} {lock!r:.60}")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout <= 0:
         raise ValueError("timeout must be > 0 seconds: without one, a Lock would wait forever")
+    timeout = check_seconds("timeout", timeout, maximum=5)
     if not lock.acquire(timeout=timeout):
         raise RuntimeError("the lock was already held by someone else; pass a free lock")
     try:
@@ -436,8 +455,21 @@ class DiningReport:
         return f"DiningReport({state}; meals={self.meals})"
 
 
+def _check_forks(left: object, right: object, eat: object, *, numbered: bool) -> None:
+    """A philosopher's arguments, as :func:`dine` passes them (two forks and a function)."""
+    for name, fork in (("left", left), ("right", right)):
+        ok = (isinstance(getattr(fork, "number", None), int) if numbered
+              else hasattr(fork, "__enter__") and hasattr(fork, "__exit__"))
+        if not ok:
+            raise TypeError(f"{name} must be a fork (the Fork that dine() passes), got "
+                            f"{type(fork).__name__} {fork!r:.60}; pass the philosopher to "
+                            "dine() instead of calling it yourself")
+    check_callable("eat", eat, hint="pass the eat function that dine() gives the philosopher")
+
+
 def naive_philosopher(seat: int, left: Fork, right: Fork, eat: Callable[[], None]) -> None:
     """Left fork, then right fork, then eat: deadlocks when all five sit down at once."""
+    _check_forks(left, right, eat, numbered=False)
     with left:
         with right:
             eat()
@@ -445,6 +477,7 @@ def naive_philosopher(seat: int, left: Fork, right: Fork, eat: Callable[[], None
 
 def ordered_philosopher(seat: int, left: Fork, right: Fork, eat: Callable[[], None]) -> None:
     """Lower-numbered fork first: one global order, so no cycle can form."""
+    _check_forks(left, right, eat, numbered=True)
     first, second = sorted((left, right), key=lambda fork: fork.number)
     with first:
         with second:
@@ -462,10 +495,15 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
     while the wait-for graph has a cycle, the dinner is declared deadlocked
     and stopped.  Every thread is joined before returning.
     """
-    if seats < 2:
-        raise ValueError("a dinner needs at least 2 seats")
-    if seconds <= 0 or stall <= 0:
-        raise ValueError("seconds and stall must be > 0")
+    check_callable("philosopher", philosopher,
+                   hint="pass a function philosopher(seat, left, right, eat), e.g. "
+                        "dine(ordered_philosopher)")
+    if isinstance(seats, int) and not isinstance(seats, bool) and seats < 2:
+        raise ValueError(f"seats must be at least 2 (a dinner needs at least 2 seats), got {seats}")
+    seats = check_int("seats", seats, minimum=2, maximum=64)  # one thread a seat
+    seconds = check_seconds("seconds", seconds, maximum=60)
+    stall = check_seconds("stall", stall, maximum=10)
+    eat_time = check_seconds("eat_time", eat_time, allow_zero=True, maximum=1)
     mon = LockMonitor()
     abort = threading.Event()
     forks = [Fork(i, mon, abort) for i in range(seats)]
@@ -533,7 +571,7 @@ def dine(philosopher: Callable[[int, Fork, Fork, Callable[[], None]], None], *,
         if now() - start >= seconds and (not stuck or now() - start >= seconds + stall + 0.05):
             break
     abort.set()
-    left_alive = _join_all(threads)
+    left_alive = _join_all(threads, timeout=_JOIN + 2 * eat_time)
     # Only as many philosophers as were ever at the table together (holding or
     # waiting for a fork) can close a cycle: a footman who seats four prevents
     # the five-fork cycle even though every philosopher takes left, then right.

@@ -111,6 +111,19 @@ def _env_limit(environ) -> int | None:
     return math.ceil(value) if value > 0 else None
 
 
+def _check_path(name: str, value: object) -> None:
+    """Refuse a ``value`` that is not a path (a ``str`` or a ``pathlib.Path``).
+
+    Private helper shared by the modules that take file names; an int would be
+    taken for a file descriptor by ``open`` and ``os.stat``, silently.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (a str or a pathlib.Path), got "
+                        f"{type(value).__name__} {value!r:.60}")
+    if isinstance(value, str) and not value:
+        raise ValueError(f"{name} must be a path, got an empty str; pass e.g. 'values.bin'")
+
+
 def cpu_counts(*, cgroup_root: str | os.PathLike = "/sys/fs/cgroup",
                proc_cgroup: str | os.PathLike = "/proc/self/cgroup",
                environ=None, affinity: int | None = None) -> CPUCounts:
@@ -119,6 +132,16 @@ def cpu_counts(*, cgroup_root: str | os.PathLike = "/sys/fs/cgroup",
     The keyword arguments exist for tests (fixture files, a fake
     environment); call it without arguments.
     """
+    _check_path("cgroup_root", cgroup_root)
+    _check_path("proc_cgroup", proc_cgroup)
+    if environ is not None and not callable(getattr(environ, "get", None)):
+        raise TypeError(f"environ must be a mapping of environment variables (like os.environ "
+                        f"or {{'CPU_LIMIT': '2'}}), got {type(environ).__name__} {environ!r:.60}")
+    if affinity is not None:
+        from ._validate import check_int
+
+        affinity = check_int("affinity", affinity, minimum=1,
+                             hint="leave it out to read this process's affinity mask")
     environ = os.environ if environ is None else environ
     if affinity is None and hasattr(os, "sched_getaffinity"):
         affinity = len(os.sched_getaffinity(0))

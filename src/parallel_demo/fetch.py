@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ._validate import check_int
+from ._validate import check_int, check_items, check_seconds
 from .timing import measure
 from .trace import RunResult
 
@@ -152,9 +152,23 @@ def measure_throughput(url_list: Sequence[str], workers: Sequence[int], *, laten
     the prediction.  In flight at once are ``min(workers, max_concurrent)``
     requests, so that is the concurrency Little's law is given.
     """
-    url_list = list(url_list)
-    if not url_list:
-        raise ValueError("url_list is empty: nothing to measure")
+    from .strategies import MAX_WORKERS
+
+    url_list = check_items("url_list", url_list, allow_empty=False)
+    for u in url_list:
+        if not isinstance(u, str):
+            raise TypeError(f"url_list must hold URLs (str), e.g. srv.urls(8); got "
+                            f"{type(u).__name__} {u!r:.40} in it")
+    if isinstance(workers, (int, float)):
+        raise TypeError(f"workers must be a list of pool sizes, e.g. [1, 2, 4], got "
+                        f"{type(workers).__name__} {workers!r}; wrap a single size in a list")
+    workers = [check_int("workers[]", k, minimum=1, maximum=MAX_WORKERS)
+               for k in check_items("workers", workers, allow_empty=False)]
+    check_seconds("latency", latency)
+    if max_concurrent is not None:
+        check_int("max_concurrent", max_concurrent, minimum=1,
+                  hint="pass the server's max_concurrent, or leave it out (None) for no limit")
+    check_int("repeat", repeat, minimum=1, maximum=50)
     rows = []
     for k in workers:
         m = measure(fetch_all, "thread_pool", url_list, workers=k, repeat=repeat, warmup=0)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from ._validate import check_int, check_items, check_seconds
+from ._validate import check_callable, check_int, check_items, check_seconds
 from .races import AtomicityRow
 from .timing import Measurement, interleaved
 from .trace import RunResult
@@ -250,15 +250,29 @@ def measure_prime_scaling(fn: Callable[[Any], Any], items: Sequence[Any], *,
         repeat, warmup: As in :func:`parallel_demo.timing.interleaved`.
         label: Where this is measured; default :attr:`BuildInfo.label`.
     """
-    from .env import effective_cpus
-    from .strategies import run, strategy_available
+    from numbers import Integral
 
+    from .env import effective_cpus
+    from .strategies import MAX_WORKERS, _check_sendable_for, run, strategy_available
+
+    check_callable("fn", fn)
     items = check_items("items", items, allow_empty=False)
     check_int("repeat", repeat, minimum=1)
+    check_int("warmup", warmup, minimum=0)
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a str (or None for this build's label), got "
+                        f"{type(label).__name__} {label!r:.60}")
+    if isinstance(workers, Integral) and not isinstance(workers, bool):
+        raise TypeError(f"workers must be a list of worker counts, got the int {workers}; "
+                        f"wrap it: workers=[{workers}]")
     cpus = effective_cpus()
-    counts = [cpus] if workers is None else [check_int("workers", k, minimum=1)
-                                             for k in workers]
-    usable = [s for s in strategies if strategy_available(s) is None]
+    counts = [cpus] if workers is None else [
+        check_int("workers", k, minimum=1, maximum=MAX_WORKERS)
+        for k in check_items("workers", workers, allow_empty=False)]
+    usable = [s for s in check_items("strategies", strategies, allow_empty=False)
+              if strategy_available(s) is None]
+    if "process_pool" in usable:  # before any run: a lambda would fail in the middle
+        _check_sendable_for(fn, None)
     cases: dict[str, Callable[[], Any]] = {"sequential": lambda: run("sequential", fn, items)}
     for s in usable:
         for k in counts:
@@ -463,6 +477,9 @@ def explain_contention(c: Contention, info: BuildInfo | None = None) -> str:
 
 def sibling_python(info: BuildInfo | None = None) -> str | None:
     """The other build of the same version beside this one (``python3.14t`` <-> ``python3.14``)."""
+    if info is not None and not isinstance(info, BuildInfo):
+        raise TypeError(f"info must be a BuildInfo (what build_info() returns) or None, got "
+                        f"{type(info).__name__} {info!r:.60}")
     info = info or build_info()
     exe = Path(info.executable)
     if not exe.name:
@@ -501,6 +518,10 @@ def measure_single_thread_overhead(this: str, other: str, *, n: int = 300_000, r
 
     Each run is a fresh interpreter that times only the loop (not its own start-up).
     """
+    from .env import _check_path
+
+    _check_path("this", this)
+    _check_path("other", other)
     check_int("n", n, minimum=1, maximum=100_000_000)
     check_int("repeat", repeat, minimum=1, maximum=50)
     check_seconds("timeout", timeout, maximum=120)
@@ -548,12 +569,17 @@ def record_reference(directory: str | os.PathLike, *, where: str, repeat: int = 
     kernel crossings) and one saved run per strategy for the timelines,
     ``primes_<strategy>_<pyXY>.json``.
     """
-    from .env import effective_cpus
+    from .env import _check_path, effective_cpus
     from .interpreters import kernel_crossings, measure_pool_costs
     from .reference import save_run
     from .strategies import run, strategy_available
     from .workloads import is_prime, large_primes
 
+    _check_path("directory", directory)
+    if not isinstance(where, str):
+        raise TypeError(f"where must be a str saying where the run was recorded (e.g. "
+                        f"'a 4-CPU laptop'), got {type(where).__name__} {where!r:.60}")
+    check_int("repeat", repeat, minimum=1, maximum=50)
     if strategy_available("interpreter_pool"):
         raise RuntimeError(f"record the reference on Python 3.14+: "
                            f"{strategy_available('interpreter_pool')}")
@@ -595,9 +621,15 @@ class Reference:
 
 def load_reference(directory: str | os.PathLike, tag: str = "py314") -> Reference:
     """Read what :func:`record_reference` saved under ``directory`` for ``tag``."""
+    from .env import _check_path
     from .interpreters import Crossing, PoolCost
     from .reference import load_run
 
+    _check_path("directory", directory)
+    if not isinstance(tag, str) or not tag:
+        raise (TypeError if not isinstance(tag, str) else ValueError)(
+            f"tag must be the Python tag of the files as a str, e.g. 'py314', "
+            f"got {type(tag).__name__} {tag!r:.60}")
     folder = Path(directory)
     data = json.loads((folder / f"free_threading_{tag}.json").read_text())
     if data.get("format") != BUNDLE_FORMAT:

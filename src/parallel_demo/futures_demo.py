@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ._hang import JOIN_TIMEOUT, join_threads
-from ._validate import check_seconds
+from ._validate import check_callable, check_int, check_seconds
 from .trace import now
 
 #: The states a chart shows, in the order a future can pass through them.
@@ -150,8 +150,11 @@ class FutureTrace:
                 "pass e.g. ThreadPoolExecutor(2)"
             )
         self.executor = executor
-        self._in_process = isinstance(executor, cf.ThreadPoolExecutor)
-        self._poll = poll
+        # An InterpreterPoolExecutor (3.14) is a ThreadPoolExecutor too, but its tasks run in
+        # other interpreters, where the stamping wrapper (it holds this trace) cannot go.
+        self._in_process = (isinstance(executor, cf.ThreadPoolExecutor) and not isinstance(
+            executor, getattr(cf, "InterpreterPoolExecutor", ())))
+        self._poll = check_seconds("poll", poll, maximum=1.0)
         self._lock = threading.Lock()  # must be held while touching the dicts below
         self._futures: list[cf.Future] = []
         self._labels: list[str] = []
@@ -190,6 +193,13 @@ class FutureTrace:
         """``executor.submit(fn, *args, **kwargs)``, recorded; returns the real Future."""
         if self.end is not None:
             raise RuntimeError("this trace has ended; start a new FutureTrace to record more")
+        check_callable("fn", fn)
+        if isinstance(self.executor, cf.ProcessPoolExecutor):
+            # A lambda would fail in the pool's feeder thread, not here: refuse it now.
+            from .strategies import _check_sendable_for
+
+            context = getattr(self.executor, "_mp_context", None)
+            _check_sendable_for(fn, context.get_start_method() if context else None)
         with self._lock:
             index = len(self._futures)
             self._futures.append(None)  # type: ignore[arg-type]  # reserved slot
@@ -292,9 +302,10 @@ def stoppable_steps(steps: int, stop: threading.Event, step_seconds: float = 0.0
     Returns:
         ``"finished"``, or ``"stopped"`` when ``stop`` was set before the last step ended.
     """
+    steps = check_int("steps", steps, minimum=0)
     if not isinstance(stop, threading.Event):
         raise TypeError(f"stop must be a threading.Event, got {type(stop).__name__}")
-    check_seconds("step_seconds", step_seconds)
+    check_seconds("step_seconds", step_seconds, maximum=60)
     for _ in range(steps):
         if stop.wait(step_seconds):  # one step of "work", cut short if stop is set
             return "stopped"

@@ -181,16 +181,24 @@ def measure_switch_cost(fn: Callable[[Any], Any], items: Sequence[Any],
     Args:
         workers: Threads per run; default one per item.
     """
-    from .strategies import run
+    from ._validate import check_items
+    from .strategies import MAX_WORKERS, run
     from .timing import interleaved
 
-    items = list(items)
+    check_callable("fn", fn)
+    items = check_items("items", items)
     if not items:
-        raise ValueError("items is empty: give the tasks to run on threads")
-    intervals = [check_seconds("intervals", s) for s in intervals]
+        raise ValueError("items is empty: pass the tasks to run on threads, e.g. [n] * 4")
+    if isinstance(intervals, (int, float)):
+        raise TypeError(f"intervals must be a list of switch intervals in seconds, got "
+                        f"{type(intervals).__name__} {intervals!r}; wrap it: [{intervals!r}]")
+    intervals = [check_seconds("intervals", s) for s in check_items("intervals", intervals)]
     if not intervals:
         raise ValueError("intervals is empty: give at least one switch interval in seconds")
-    workers = len(items) if workers is None else check_int("workers", workers, minimum=1)
+    workers = len(items) if workers is None else check_int("workers", workers, minimum=1,
+                                                           maximum=MAX_WORKERS)
+    check_int("repeat", repeat, minimum=1)
+    check_int("warmup", warmup, minimum=0)
     counted = switch_counted(fn)
     counts: dict[float, list[int | None]] = {s: [] for s in intervals}
 

@@ -241,6 +241,20 @@ def _process_round_trip(ctx, task: Callable[[], Any]) -> None:
         raise TimeoutError(f"a no-op process did not finish within {PROCESS_TIMEOUT:g} s")
 
 
+def _check_task(task: Any, method: str) -> None:
+    """Refuse a ``task`` that a child process started with ``method`` cannot receive.
+
+    Under ``fork`` the child inherits the task (a lambda works); under
+    ``spawn`` and ``forkserver`` it is pickled, and failing at ``start()``
+    would leave the measurement half done.
+    """
+    check_callable("task", task)
+    if method != "fork":
+        from .strategies import _check_sendable_for
+
+        _check_sendable_for(task, method, "task")
+
+
 def startup_cost(kind: str = "thread", *, start_method: str | None = None, repeat: int = 5,
                  warmup: int = 1, task: Callable[[], Any] | None = None) -> Measurement:
     """Time starting a worker, running ``task`` in it, and waiting for it to end.
@@ -272,7 +286,7 @@ def startup_cost(kind: str = "thread", *, start_method: str | None = None, repea
     if task is None:
         task = os.getpid
     else:
-        check_callable("task", task)
+        _check_task(task, ctx.get_start_method())
         name = getattr(getattr(task, "func", task), "__name__", "task")
         label += f" + {name}"
     with quiet_fork_warning():
@@ -298,10 +312,21 @@ def startup_costs(*, repeat: int = 5, warmup: int = 1, start_methods: list[str] 
     """
     import functools
 
+    from ._validate import check_items
     from .timing import interleaved
 
-    methods = multiprocessing.get_all_start_methods() if start_methods is None else start_methods
+    check_int("repeat", repeat, minimum=1)
+    check_int("warmup", warmup, minimum=0)
+    allowed = multiprocessing.get_all_start_methods()
+    if start_methods is None:
+        methods = allowed
+    else:
+        methods = check_items("start_methods", start_methods)
+        for m in methods:
+            check_choice("start_methods", m, allowed)
     if task is not None:
+        for m in methods:
+            _check_task(task, m)
         check_callable("task", task)
         name = getattr(getattr(task, "func", task), "__name__", "task")
     cases: dict[str, Callable[[], Any]] = {"thread": _thread_round_trip}

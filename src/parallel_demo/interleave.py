@@ -29,13 +29,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from ._validate import check_int, check_items
 
 _KINDS = ("read", "compute", "write", "acquire", "release")
 
 #: Enumeration stops with an error beyond this many interleavings (they grow
 #: like a multinomial coefficient: 3 threads of 5 steps already have 756,756).
 DEFAULT_LIMIT = 20_000
+#: The largest ``limit=`` accepted: beyond it, enumerating would look like a hang.
+MAX_LIMIT = 100_000
 
 
 # --- programs --------------------------------------------------------------------
@@ -258,13 +263,16 @@ class _Machine:
 
 
 def _check_threads(threads: Sequence[ThreadSpec]) -> tuple[ThreadSpec, ...]:
-    threads = tuple(threads)
+    if isinstance(threads, ThreadSpec):
+        raise TypeError(f"threads must be a list of threads, got the single thread "
+                        f"{threads.name!r}; wrap it in a list: [thread]")
+    threads = tuple(check_items("threads", threads))
     if not threads:
         raise ValueError("give at least one thread, e.g. [increment('A'), increment('B')]")
     for t in threads:
         if not isinstance(t, ThreadSpec):
-            raise TypeError(f"{t!r} is not a thread: build threads with thread(name, *steps) "
-                            "or increment(name)")
+            raise TypeError(f"threads must hold threads, but {t!r:.60} is not a thread: build "
+                            "each with thread(name, *steps) or increment(name)")
     names = [t.name for t in threads]
     if len(set(names)) != len(names):
         raise ValueError(f"thread names must differ, got {names}")
@@ -298,6 +306,12 @@ def run_schedule(threads: Sequence[ThreadSpec], schedule: Iterable[int | str],
             before every thread has finished (unless the rest are deadlocked).
     """
     threads = _check_threads(threads)
+    if isinstance(schedule, (bytes, Integral)) or not hasattr(schedule, "__iter__"):
+        raise TypeError(f"schedule must be a string of thread names such as 'AABB', or a list "
+                        f"of names or indexes; got {type(schedule).__name__} {schedule!r:.60}")
+    if initial is not None and not callable(getattr(initial, "keys", None)):
+        raise TypeError(f"initial must be a dict of starting values, e.g. {{'counter': 0}}, "
+                        f"or None; got {type(initial).__name__} {initial!r:.60}")
     index = {t.name: k for k, t in enumerate(threads)}
     m = _Machine(threads, _initial(threads, initial))
     order: list[int] = []
@@ -305,17 +319,19 @@ def run_schedule(threads: Sequence[ThreadSpec], schedule: Iterable[int | str],
     for slot, who in enumerate(schedule):
         if isinstance(who, str):
             if who not in index:
-                raise ValueError(f"schedule position {slot}: no thread named {who!r} "
-                                 f"(threads are {', '.join(index)})")
+                raise ValueError(f"schedule position {slot}: no thread named {who!r}; "
+                                 f"use one of {', '.join(index)}")
             k = index[who]
-        elif isinstance(who, int) and 0 <= who < len(threads):
-            k = who
+        elif isinstance(who, Integral) and not isinstance(who, bool) and 0 <= who < len(threads):
+            k = int(who)
         else:
             raise ValueError(f"schedule position {slot}: {who!r} is neither a thread name "
-                             f"nor an index 0..{len(threads) - 1}")
+                             f"nor an index 0..{len(threads) - 1}; the schedule must use "
+                             "one of them")
         if m.finished(k):
             raise ValueError(f"schedule position {slot}: thread {threads[k].name!r} has "
-                             f"already taken all its {len(threads[k])} steps")
+                             f"already taken all its {len(threads[k])} steps; use a shorter "
+                             "schedule")
         pc = m.pc[k]
         blocked, text = m.step(k)
         order.append(k)
@@ -325,7 +341,7 @@ def run_schedule(threads: Sequence[ThreadSpec], schedule: Iterable[int | str],
     if left and not deadlocked:
         todo = ", ".join(f"{n}: {c} step{'s' * (c != 1)}" for n, c in left.items())
         raise ValueError(f"the schedule ends before every thread has finished ({todo} left); "
-                         "extend it")
+                         "extend it: the schedule must let every thread take all its steps")
     return Execution(threads, tuple(order), tuple(events), dict(m.shared), deadlocked)
 
 
@@ -343,9 +359,15 @@ def interleavings(threads: Sequence[ThreadSpec], *, limit: int = DEFAULT_LIMIT) 
     three steps.  Order is lexicographic, so the serial runs come first and last.
 
     Raises:
-        ValueError: There are more than ``limit`` schedules.
+        ValueError: There are more than ``limit`` schedules.  Bad arguments are
+            refused at the call, before the first schedule is asked for.
     """
     threads = _check_threads(threads)
+    limit = check_int("limit", limit, minimum=1, maximum=MAX_LIMIT)
+    return _interleavings(threads, limit)
+
+
+def _interleavings(threads: tuple[ThreadSpec, ...], limit: int) -> Iterator[tuple[int, ...]]:
     count = 0
 
     def walk(m: _Machine, prefix: list[int]) -> Iterator[tuple[int, ...]]:
@@ -354,8 +376,10 @@ def interleavings(threads: Sequence[ThreadSpec], *, limit: int = DEFAULT_LIMIT) 
         if not ready:  # all finished, or the rest deadlocked
             count += 1
             if count > limit:
+                larger = (f", or pass a larger limit= (at most {MAX_LIMIT:,})"
+                          if limit < MAX_LIMIT else "")
                 raise ValueError(f"more than {limit} interleavings: use fewer or shorter "
-                                 "threads, or pass a larger limit=")
+                                 f"threads{larger}")
             yield tuple(prefix)
             return
         for k in ready:
@@ -414,6 +438,9 @@ def explore(threads: Sequence[ThreadSpec], initial: Mapping[str, Any] | None = N
             limit: int = DEFAULT_LIMIT) -> Exploration:
     """Run every interleaving of ``threads`` (see :func:`interleavings`)."""
     threads = _check_threads(threads)
+    if initial is not None and not callable(getattr(initial, "keys", None)):
+        raise TypeError(f"initial must be a dict of starting values, e.g. {{'counter': 0}}, "
+                        f"or None; got {type(initial).__name__} {initial!r:.60}")
     runs = tuple(run_schedule(threads, s, initial) for s in interleavings(threads, limit=limit))
     return Exploration(threads, runs)
 

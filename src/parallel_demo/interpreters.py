@@ -182,6 +182,13 @@ def import_in_interpreter(module: str) -> str:
     """Import ``module`` here and return its version (run it in a worker interpreter)."""
     import importlib
 
+    if not isinstance(module, str):
+        raise TypeError(f"module must be a module's name as a str, e.g. 'numpy', got "
+                        f"{type(module).__name__} {module!r:.60}")
+    if not module.strip() or module.startswith("."):
+        raise ValueError(f"module must be an absolute module name such as 'numpy', "
+                         f"got {module!r}")
+
     mod = importlib.import_module(module)
     return str(getattr(mod, "__version__", "?"))
 
@@ -247,11 +254,12 @@ def measure_pool_costs(strategies: Sequence[str] | None = None, *, tasks: int = 
     """
     import statistics
 
+    from ._validate import check_items
     from .strategies import run, strategy_available
     from .timing import interleaved
 
-    names = list(strategies) if strategies is not None else [
-        "thread_pool", "process_pool", "interpreter_pool"]
+    names = check_items("strategies", strategies, allow_empty=False) if strategies is not None \
+        else ["thread_pool", "process_pool", "interpreter_pool"]
     check_int("tasks", tasks, minimum=2, maximum=10_000)
     check_int("workers", workers, minimum=1, maximum=64)
     check_int("repeat", repeat, minimum=1, maximum=50)
@@ -297,12 +305,12 @@ def kernel_crossings(timeout: float = 60.0) -> list[Crossing]:
 
     For recording reference runs: what a notebook reader on Python 3.14 sees.
     """
+    check_seconds("timeout", timeout, maximum=300)
     import json
 
     import nbformat
     from nbclient import NotebookClient
 
-    check_seconds("timeout", timeout, maximum=300)
     cells = ["from parallel_demo import is_prime\n"
              "from parallel_demo.interpreters import import_in_interpreter, try_in_interpreter",
              CROSSING_CELL,

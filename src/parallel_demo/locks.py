@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
+from numbers import Real
 
 from .trace import now
 
@@ -32,8 +33,12 @@ def check_acquire_args(blocking: bool, timeout: float) -> None:
     Shared by every lock-like class of the book (here and in :mod:`rwlock`), so
     that all of them refuse the same arguments with the same messages.
     """
+    if not isinstance(timeout, Real):  # threading.Lock raises TypeError for these too
+        raise TypeError(f"timeout must be a number of seconds (or -1 for no timeout), got "
+                        f"{type(timeout).__name__} {timeout!r:.60}")
     if not blocking and timeout != -1:
-        raise ValueError("can't specify a timeout for a non-blocking call")
+        raise ValueError("can't specify a timeout for a non-blocking call; leave timeout out "
+                         "(or pass blocking=True)")
     if timeout < 0 and timeout != -1:
         raise ValueError("timeout value must be a non-negative number (or -1 for no timeout)")
     if timeout > threading.TIMEOUT_MAX:
@@ -286,6 +291,13 @@ class TrackedLock:
     """
 
     def __init__(self, name: str | None = None, *, monitor: LockMonitor | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a str such as 'lock A' (or None), got "
+                            f"{type(name).__name__} {name!r:.60}")
+        if monitor is not None and not isinstance(monitor, LockMonitor):
+            raise TypeError(f"monitor must be a LockMonitor (or None for a private one), got "
+                            f"{type(monitor).__name__} {monitor!r:.60}; use monitor.lock(name) "
+                            "to make locks that share one")
         self._lock = threading.Lock()
         self.name = name if name is not None else f"lock {id(self):x}"
         self.monitor = monitor if monitor is not None else LockMonitor()

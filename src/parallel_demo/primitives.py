@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from ._hang import Deadline, join_threads, wait_until
-from ._validate import check_choice, check_int, check_seconds
+from ._validate import check_callable, check_choice, check_int, check_items, check_seconds
 from .locks import FairLock
 from .trace import now
 
@@ -30,6 +30,31 @@ KINDS = ("inside", "work", "wait", "blocked", "notify", "woken-empty", "error")
 
 #: The longest any demo waits for one of its own steps before calling it stuck.
 STEP_TIMEOUT = 5.0
+
+#: The longest deadline a reader may give a demo (longer would look like a hang).
+MAX_TIMEOUT = 60.0
+
+
+def _check_flag(name: str, value: object) -> bool:
+    """``value`` if it is a bool, else a ``TypeError`` (``"no"`` would count as true)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r:.60}")
+    return value
+
+
+def _check_timeout(timeout: object) -> float:
+    """A demo's deadline: a positive number of seconds, at most :data:`MAX_TIMEOUT`."""
+    return check_seconds("timeout", timeout, maximum=MAX_TIMEOUT)
+
+
+def _check_seconds_like(name: str, value: object, maximum: float) -> float:
+    """Like ``check_seconds``, but accepting any real number type (a NumPy float32, say)."""
+    if not isinstance(value, (bool, str, bytes)):
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass  # check_seconds names the type
+    return check_seconds(name, value, maximum=maximum)
 
 
 @dataclass(frozen=True)
@@ -144,6 +169,8 @@ def stolen_wakeup(use_while: bool = True, *, timeout: float = STEP_TIMEOUT) -> W
     then finds the buffer empty.  With ``use_while`` it checks again and waits
     for the producer's second item; with ``if`` it pops from an empty deque.
     """
+    _check_flag("use_while", use_while)
+    _check_timeout(timeout)
     lock = _QueueingLock()
     cond = threading.Condition(lock)
     items: deque[str] = deque()
@@ -280,9 +307,17 @@ def stress_buffer(put: Callable[[Any], Any], get: Callable[[], Any], *, capacity
         items: Items per producer.
         timeout: The whole run's deadline.
     """
-    check_int("producers", producers, minimum=1)
-    check_int("consumers", consumers, minimum=1)
-    check_int("items", items, minimum=1)
+    hint = "pass the buffer's bound method itself, e.g. buf.put, without ()"
+    check_callable("put", put, hint=hint)
+    check_callable("get", get, hint="pass the buffer's bound method itself, e.g. buf.get, without ()")
+    if size is not None:
+        check_callable("size", size, hint="pass a function, e.g. q.qsize or lambda: len(buf.items)")
+    check_int("capacity", capacity, minimum=1)
+    check_int("producers", producers, minimum=1, maximum=16)
+    check_int("consumers", consumers, minimum=1, maximum=16)
+    check_int("items", items, minimum=1, maximum=10_000,
+              hint="items is per producer; a few hundred show every race")
+    _check_timeout(timeout)
     total = producers * items
     remaining = [total]
     remaining_lock = threading.Lock()  # must be held to change remaining
@@ -359,8 +394,9 @@ def limited_section(limit: int = 2, workers: int = 5, hold: float = 0.04, *,
                     timeout: float = STEP_TIMEOUT) -> SectionReport:
     """``workers`` threads each pass once through a section guarded by ``Semaphore(limit)``."""
     check_int("limit", limit, minimum=1)
-    check_int("workers", workers, minimum=1)
+    check_int("workers", workers, minimum=1, maximum=32)
     check_seconds("hold", hold, maximum=1.0)
+    _check_timeout(timeout)
     sem = threading.Semaphore(limit)
     trace = SyncTrace()
     go = threading.Event()
@@ -396,6 +432,8 @@ def release_too_many(kind: str = "BoundedSemaphore", limit: int = 2) -> tuple[st
     ``limit + 1`` in; a ``BoundedSemaphore`` raises ``ValueError`` at once.
     """
     check_choice("kind", kind, ("Semaphore", "BoundedSemaphore"))
+    # Semaphore(0) would make the first acquire() wait for ever; a huge one, the count run long.
+    check_int("limit", limit, minimum=1, maximum=1000)
     sem = getattr(threading, kind)(limit)
     sem.acquire()
     sem.release()
@@ -550,13 +588,23 @@ def barrier_phases(durations: Sequence[Sequence[float]], *, barrier: bool = True
 
     With ``barrier=False`` each worker runs its phases back to back.
     """
-    rows = [list(map(float, r)) for r in durations]
+    _check_flag("barrier", barrier)
+    _check_timeout(timeout)
+    table = check_items("durations", durations)
+    if len(table) > 16:
+        raise ValueError(f"durations must have at most 16 rows (one per worker), got {len(table)}")
+    rows = [[_check_seconds_like(f"durations[{w}][{p}]", d, maximum=1.0)
+             for p, d in enumerate(check_items(f"durations[{w}]", r))]
+            for w, r in enumerate(table)]
     if not rows or any(len(r) != len(rows[0]) for r in rows) or not rows[0]:
         raise ValueError("durations must be a non-empty table: one row per worker, the same "
                          "number of phases (seconds) in every row")
-    for r in rows:
-        for d in r:
-            check_seconds("durations[w][p]", d, maximum=1.0)
+    # With a barrier the run takes, phase by phase, the slowest worker's time.
+    total = sum(max(r[p] for r in rows) for p in range(len(rows[0])))
+    if total >= timeout:
+        raise ValueError(f"durations add up to {total:g} s (the slowest worker of each phase), "
+                         f"not less than timeout={timeout:g} s: use shorter phases or pass a "
+                         "longer timeout")
     gate = threading.Barrier(len(rows), timeout=timeout)
     start = threading.Barrier(len(rows) + 1, timeout=timeout)
     trace = SyncTrace()
@@ -649,7 +697,7 @@ def check_then_act(kind: str, *, threads: int = 4, rounds: int = 50) -> CheckAct
     """
     check_choice("kind", kind, CHECK_THEN_ACT)
     check_int("threads", threads, minimum=2, maximum=16)
-    check_int("rounds", rounds, minimum=1)
+    check_int("rounds", rounds, minimum=1, maximum=1000)
     failures = [0]
     fail_lock = threading.Lock()  # must be held to change failures
 
@@ -780,6 +828,9 @@ def context_in_threads(value: str = "request 42") -> dict[str, str]:
     Returns ``{way: what the thread saw}``; the ``context=`` way only where
     :func:`thread_takes_context`.
     """
+    if not isinstance(value, str):
+        raise TypeError(f"value must be a str (the request id to set), got "
+                        f"{type(value).__name__} {value!r:.60}; e.g. value=\"request 42\"")
     token = request_id.set(value)
     seen: dict[str, str] = {}
     try:
@@ -816,7 +867,7 @@ def safe_calls(container: str = "deque", *, producers: int = 4, per_producer: in
     """
     check_choice("container", container, ("deque", "SimpleQueue"))
     check_int("producers", producers, minimum=1, maximum=16)
-    check_int("per_producer", per_producer, minimum=1)
+    check_int("per_producer", per_producer, minimum=1, maximum=100_000)
     total = producers * per_producer
     box: Any = deque() if container == "deque" else queue.SimpleQueue()
     put = box.append if container == "deque" else box.put

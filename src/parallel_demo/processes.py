@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ._hang import check_start_method, quiet_fork_warning, stop_pool_workers
 from ._validate import check_int, check_seconds
-from .env import effective_cpus
+from .env import _check_path, effective_cpus
 from .trace import now
 from .workloads import crash_process
 
@@ -77,6 +77,10 @@ def read_values(path: str | os.PathLike, start: int = 0, stop: int | None = None
 
 
 def _read_array(path, start: int = 0, stop: int | None = None) -> array:
+    _check_path("path", path)  # an int would be read as a file descriptor
+    start = check_int("start", start, minimum=0)
+    if stop is not None:
+        stop = check_int("stop", stop, minimum=0)
     size = os.path.getsize(path) // _ITEM
     stop = size if stop is None else min(stop, size)
     if not 0 <= start <= stop:
@@ -90,7 +94,22 @@ def _read_array(path, start: int = 0, stop: int | None = None) -> array:
 
 def sum_values(values: Sequence[float]) -> float:
     """The exact sum of ``values`` (math.fsum): cheap work on data that was *sent*."""
-    return math.fsum(values)
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"values must be a sequence of numbers, got a {type(values).__name__} "
+                        f"{values!r:.60}; pass e.g. read_values(path)")
+    try:
+        return math.fsum(values)
+    except TypeError as exc:
+        raise TypeError(f"values must be a sequence of numbers (e.g. a list of floats), got "
+                        f"{type(values).__name__} {values!r:.60} ({exc})") from None
+
+
+def _pair(name: str, value: Any, shape: str) -> tuple:
+    # A task's tuple, checked before it is unpacked: "not enough values to unpack" names nothing.
+    if not isinstance(value, (tuple, list)) or len(value) != shape.count(",") + 1:
+        raise TypeError(f"{name} must be a {shape} tuple, got {type(value).__name__} "
+                        f"{value!r:.60}")
+    return tuple(value)
 
 
 def sum_file_range(task: tuple[str, int, int]) -> float:
@@ -98,7 +117,9 @@ def sum_file_range(task: tuple[str, int, int]) -> float:
 
     Only a path and two ints cross the process boundary.
     """
-    path, start, stop = task
+    path, start, stop = _pair("task", task, "(path, start, stop)")
+    if stop is None:
+        raise TypeError("task must be a (path, start, stop) tuple with an int stop, got None")
     return math.fsum(_read_array(path, start, stop))
 
 
@@ -109,15 +130,18 @@ _LOADED: list[float] | None = None
 def load_values(path: str | os.PathLike) -> None:
     """Initializer: read the whole file once per worker process, for :func:`sum_loaded_range`."""
     global _LOADED
+    _check_path("path", path)
     _LOADED = read_values(path)
 
 
 def sum_loaded_range(bounds: tuple[int, int]) -> float:
     """``(start, stop)`` -> sum of the values this worker loaded at start-up."""
+    start, stop = _pair("bounds", bounds, "(start, stop)")
+    start = check_int("start", start, minimum=0)
+    stop = check_int("stop", stop, minimum=start)
     if _LOADED is None:
         raise RuntimeError("no values loaded in this process; create the pool with "
                            "initializer=load_values, initargs=(path,)")
-    start, stop = bounds
     return math.fsum(_LOADED[start:stop])
 
 
@@ -143,12 +167,23 @@ def measure_data_routes(path: str | os.PathLike, ranges: Sequence[tuple[int, int
     """
     from functools import partial
 
+    from ._validate import check_items
+    from .strategies import MAX_WORKERS
     from .timing import interleaved
 
+    _check_path("path", path)
     path = str(path)
-    ranges = [(int(a), int(b)) for a, b in ranges]
-    workers = effective_cpus() if workers is None else check_int("workers", workers, minimum=1)
+    ranges = [_check_range(r) for r in check_items("ranges", ranges, allow_empty=False)]
+    workers = effective_cpus() if workers is None else check_int("workers", workers, minimum=1,
+                                                                 maximum=MAX_WORKERS)
+    repeat = check_int("repeat", repeat, minimum=1)
+    check_seconds("timeout", timeout)
+    check_start_method(start_method)
     values = read_values(path)
+    beyond = [(a, b) for a, b in ranges if b > len(values)]
+    if beyond:
+        raise ValueError(f"ranges must lie inside the file's {len(values)} values, got "
+                         f"{beyond[0]}; use stops <= {len(values)}")
     send_values = [values[a:b] for a, b in ranges]
     send_indices = [(path, a, b) for a, b in ranges]
     ctx = multiprocessing.get_context(check_start_method(start_method))
@@ -164,7 +199,7 @@ def measure_data_routes(path: str | os.PathLike, ranges: Sequence[tuple[int, int
                      "send (path, start, stop)": partial(map_all, pool, sum_file_range,
                                                          send_indices),
                      "load once per worker": partial(map_all, pool, sum_loaded_range, ranges)}
-            timed = interleaved(cases, repeat=check_int("repeat", repeat, minimum=1), warmup=1)
+            timed = interleaved(cases, repeat=repeat, warmup=1)
         except BaseException:
             stop_pool_workers(pool)
             raise
@@ -173,9 +208,29 @@ def measure_data_routes(path: str | os.PathLike, ranges: Sequence[tuple[int, int
     return list(timed.values())
 
 
+def _check_range(r: Any) -> tuple[int, int]:
+    # One (start, stop) of measure_data_routes' ranges.
+    if isinstance(r, (str, bytes)) or not isinstance(r, (tuple, list)) or len(r) != 2:
+        raise TypeError(f"ranges must hold (start, stop) pairs of ints, e.g. [(0, 1000)], "
+                        f"got {type(r).__name__} {r!r:.60}")
+    a = check_int("ranges' start", r[0], minimum=0)
+    b = check_int("ranges' stop", r[1], minimum=a)
+    return a, b
+
+
 def pickled_size(obj: Any) -> int:
-    """How many bytes ``obj`` becomes when a pool sends it (pickle, highest protocol)."""
-    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    """How many bytes ``obj`` becomes when a pool sends it (pickle, highest protocol).
+
+    Raises:
+        TypeError: ``obj`` cannot be pickled, so no process pool could send it.
+    """
+    try:
+        return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise TypeError(
+            f"obj cannot be pickled, so a process pool could not send it either "
+            f"({type(exc).__name__}: {exc}); pass data (numbers, str, lists, dicts, tuples) "
+            "or a function defined at the top level of a module") from exc
 
 
 def pool_script(*, guarded: bool, start_method: str = "spawn", workers: int = 2) -> str:
@@ -335,8 +390,12 @@ class CrashingTask:
 
     def __init__(self, crash_on: Any, *, once_marker: str | os.PathLike | None = None,
                  seconds: float = 0.05) -> None:
+        if once_marker is not None:
+            _check_path("once_marker", once_marker)
         self.crash_on = crash_on
         self.once_marker = None if once_marker is None else str(once_marker)
+        # Each task sleeps this long in a worker: a day would look like a hang.
+        check_seconds("seconds", seconds, allow_zero=True, maximum=60)
         self.seconds = seconds
 
     def __call__(self, item: Any) -> Any:
@@ -414,8 +473,12 @@ def map_recovering(fn: Callable[[Any], Any], items: Sequence[Any], *, workers: i
     check_int("max_pools", max_pools, minimum=1)
     check_seconds("timeout", timeout)
     _check_sendable_for(fn, start_method)  # a lambda would fail inside the pool
-    items = list(items)
-    workers = effective_cpus() if workers is None else workers
+    from ._validate import check_items
+    from .strategies import MAX_WORKERS
+
+    items = check_items("items", items)
+    workers = effective_cpus() if workers is None else check_int("workers", workers, minimum=1,
+                                                                 maximum=MAX_WORKERS)
     ctx = multiprocessing.get_context(check_start_method(start_method))
     deadline = time.monotonic() + timeout
     results: list[Any] = [None] * len(items)

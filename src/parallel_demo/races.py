@@ -33,10 +33,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Callable, Mapping, Sequence
 
 from ._hang import join_threads
-from ._validate import check_callable, check_int, check_seconds
+from ._validate import check_callable, check_int, check_number, check_seconds
 from .locks import TrackedLock
 from .trace import now
 
@@ -56,6 +57,15 @@ class UnsafeBank:
     """Accounts and transfers, with no protection at all (an exercise's start)."""
 
     def __init__(self, balances: dict[str, int]) -> None:
+        if not callable(getattr(balances, "items", None)):
+            raise TypeError(f"balances must be a dict of account -> amount, e.g. "
+                            f"{{'A': 100, 'B': 100}}; got {type(balances).__name__} {balances!r:.60}")
+        if not balances:
+            raise ValueError("balances must name at least one account, e.g. {'A': 100, 'B': 100}")
+        for account, amount in balances.items():
+            if isinstance(amount, bool) or not isinstance(amount, Real):
+                raise TypeError(f"balances must map each account to a number, e.g. "
+                                f"{{'A': 100}}; got {account!r}: {amount!r:.40}")
         self.balances = dict(balances)
 
     def transfer(self, src: str, dst: str, amount: int) -> None:
@@ -449,6 +459,9 @@ def instructions(code: Any) -> list[str]:
     """
     if isinstance(code, str):
         code = compile(code, "<instructions>", "exec")
+    elif not (callable(code) or hasattr(code, "co_code") or hasattr(code, "gi_code")):
+        raise TypeError(f"code must be a function or a string of Python source, e.g. "
+                        f"instructions('x += 1'); got {type(code).__name__} {code!r:.60}")
     skip = {"RESUME", "NOP", "CACHE", "RETURN_CONST", "RETURN_VALUE", "PRECALL", "PUSH_NULL",
             "KW_NAMES", "POP_TOP"}
     lines = []
@@ -529,6 +542,10 @@ def atomicity_table(*, threads: int = 4, times: int = 200, seed: int = 0,
     it changes anything (``Queue.put``, which takes its own internal lock,
     and the explicit ``with lock:``) does not.
     """
+    threads = check_int("threads", threads, minimum=1, maximum=64)
+    times = check_int("times", times, minimum=1, maximum=10_000)  # traced calls are slow
+    seed = check_int("seed", seed)
+    probability = check_number("probability", probability, low=0.0, high=1.0)
     rows = []
     for k, (name, (op, count)) in enumerate(_OPERATIONS.items()):
         box = _Box()

@@ -146,17 +146,53 @@ def as_reference(result: RunResult, *, note: str = "", workload: str = "",
                  walls: Iterable[float] = ()) -> ReferenceRun:
     """Wrap a run made in this kernel, so it can be saved or drawn beside a reference."""
     _check_result(result)
-    return ReferenceRun(result, this_machine(), note, workload, tuple(walls), "this kernel")
+    _check_str("note", note)
+    _check_str("workload", workload)
+    walls = _check_walls(walls)
+    return ReferenceRun(result, this_machine(), note, workload, walls, "this kernel")
 
 
 # ---------------------------------------------------------------------------
 # JSON
 
-def _check_result(result: Any) -> RunResult:
+def _check_result(result: Any, name: str = "result") -> RunResult:
     if not isinstance(result, RunResult):
-        raise TypeError("result must be a RunResult (what run(...) returns), got "
+        also = "" if name == "result" else " or a ReferenceRun (from load_run or as_reference)"
+        raise TypeError(f"{name} must be a RunResult (what run(...) returns){also}, got "
                         f"{type(result).__name__} {result!r:.60}")
     return result
+
+
+def _check_str(name: str, value: Any, *, allow_none: bool = False) -> Any:
+    if value is None and allow_none:
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str{' or None' if allow_none else ''}, got "
+                        f"{type(value).__name__} {value!r:.60}"
+                        + (f"; pass it in quotes, e.g. {str(value)!r}"
+                           if isinstance(value, (int, float)) and not isinstance(value, bool)
+                           else ""))
+    return value
+
+
+def _check_walls(walls: Any) -> tuple[float, ...]:
+    from ._validate import check_items, check_number
+
+    return tuple(check_number("walls", w, low=0.0) for w in check_items("walls", walls))
+
+
+def _check_path(name: str, path: Any) -> Path:
+    if not isinstance(path, (str, os.PathLike)):  # Path()'s own message differs by version
+        raise TypeError(f"{name} must be a str or a pathlib.Path, got {type(path).__name__} "
+                        f"{path!r:.60}")
+    return Path(path)
+
+
+def _check_machine(machine: Any) -> Any:
+    if machine is not None and not isinstance(machine, Machine):
+        raise TypeError(f"machine must be a Machine (from this_machine()) or None, got "
+                        f"{type(machine).__name__} {machine!r:.60}")
+    return machine
 
 
 def _json_value(value: Any, where: str) -> Any:
@@ -184,7 +220,7 @@ def run_to_dict(run: RunResult | ReferenceRun, *, note: str = "", workload: str 
         note, workload = note or ref.note, workload or ref.workload
         walls = tuple(walls) or ref.walls
     else:
-        result = _check_result(run)
+        result = _check_result(run, "run")
         machine = machine or this_machine()
     if not isinstance(machine, Machine):
         raise TypeError(f"machine must be a Machine (from this_machine()), got {type(machine).__name__}")
@@ -273,9 +309,9 @@ def save_run(run: RunResult | ReferenceRun, path: str | os.PathLike, *, note: st
     Raises:
         TypeError: ``run`` is not a run, or a result cannot be saved as JSON.
     """
+    path = _check_path("path", path)
     data = run_to_dict(run, note=note, workload=workload, walls=walls, machine=machine,
                        keep_results=keep_results)
-    path = Path(path)
     path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     return path
 
@@ -328,7 +364,12 @@ def find_references(directory: str | os.PathLike | None = None) -> list[Referenc
     ``./book/reference`` (the repository root), then beside the package's
     source checkout; returns an empty list when none exists.
     """
-    candidates = [Path(directory)] if directory is not None else _default_dirs()
+    if directory is not None:
+        directory = _check_path("directory", directory)
+        if directory.is_file():
+            raise ValueError(f"directory must be a folder, got the file {str(directory)!r}; pass "
+                             "its folder, or use load_run for one file")
+    candidates = [directory] if directory is not None else _default_dirs()
     for d in candidates:
         if d.is_dir():
             return [load_run(p) for p in sorted(d.glob("*.json")) if _is_run_file(p)]
@@ -350,10 +391,19 @@ def select_references(references: Iterable[ReferenceRun], *, strategy: str | Non
         workload: The start of the workload's description (``"is_prime on large"``).
         python: The start of the Python version (``"3.14"``).
     """
+    from ._validate import check_int, check_items
+
+    references = check_items("references", references)
+    _check_str("strategy", strategy, allow_none=True)
+    _check_str("workload", workload, allow_none=True)
+    _check_str("python", python, allow_none=True)
+    if cpus is not None:
+        cpus = check_int("cpus", cpus, minimum=1, hint="leave it out to keep every CPU count")
     out = []
     for r in references:
         if not isinstance(r, ReferenceRun):
-            raise TypeError(f"references must hold ReferenceRun objects, got {type(r).__name__}")
+            raise TypeError(f"references must hold ReferenceRun objects (from find_references()), "
+                            f"got {type(r).__name__}")
         if strategy is not None and r.result.strategy != strategy:
             continue
         if cpus is not None and r.cpus != cpus:
@@ -380,10 +430,11 @@ def to_trace_events(run: RunResult | ReferenceRun, *, machine: Machine | None = 
     machine and the wall time go into ``otherData``.  Open the file in
     https://ui.perfetto.dev or ``chrome://tracing``.
     """
+    _check_machine(machine)
     if isinstance(run, ReferenceRun):
         result, machine = run.result, machine or run.machine
     else:
-        result = _check_result(run)
+        result = _check_result(run, "run")
     t0 = result.start if result.start else min((r.start for r in result.records), default=0.0)
     events: list[dict[str, Any]] = []
     named_pids: dict[int, str] = {}
@@ -427,6 +478,7 @@ def to_trace_events(run: RunResult | ReferenceRun, *, machine: Machine | None = 
 def save_trace_events(run: RunResult | ReferenceRun, path: str | os.PathLike, *,
                       machine: Machine | None = None) -> Path:
     """Write :func:`to_trace_events` to ``path``; open it in Perfetto or chrome://tracing."""
-    path = Path(path)
-    path.write_text(json.dumps(to_trace_events(run, machine=machine)) + "\n", encoding="utf-8")
+    path = _check_path("path", path)
+    events = to_trace_events(run, machine=machine)  # refuses a wrong run before the file exists
+    path.write_text(json.dumps(events) + "\n", encoding="utf-8")
     return path

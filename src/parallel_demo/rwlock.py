@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ._hang import Deadline, join_threads
-from ._validate import check_choice, check_int, check_seconds
+from ._validate import check_choice, check_int, check_items, check_seconds
 from .locks import check_acquire_args
 from .timing import Measurement, format_seconds
 from .trace import now
@@ -250,6 +250,10 @@ def writer_starvation(kind: str = "readers-preferring", *, readers: int = 6, sec
     return WriterReport(kind, writes[0], sum(reads), tuple(waits), now() - t0, [t.name for t in left])
 
 
+#: The keyword options :func:`measure_writer_waits` passes on to :func:`writer_starvation`.
+_CONTEST_OPTIONS = ("readers", "seconds", "hold", "pause", "write", "rest")
+
+
 def measure_writer_waits(runs: int = 5, kinds: Sequence[str] = tuple(RW_LOCKS),
                          **options: float) -> dict[str, list[WriterReport]]:
     """:func:`writer_starvation` ``runs`` times per kind, taking turns (A, B, A, B, ...).
@@ -259,8 +263,13 @@ def measure_writer_waits(runs: int = 5, kinds: Sequence[str] = tuple(RW_LOCKS),
     :func:`~parallel_demo.verdict.compare`.
     """
     check_int("runs", runs, minimum=1, maximum=50)
-    for k in kinds:
-        check_choice("kinds[...]", k, RW_LOCKS)
+    kinds = check_items("kinds", kinds, allow_empty=False)
+    for i, k in enumerate(kinds):
+        check_choice(f"kinds[{i}]", k, RW_LOCKS)
+    unknown = sorted(set(options) - set(_CONTEST_OPTIONS))
+    if unknown:
+        raise TypeError(f"{unknown[0]} is not an option of writer_starvation(); use one of "
+                        f"{', '.join(_CONTEST_OPTIONS)}")
     out: dict[str, list[WriterReport]] = {k: [] for k in kinds}
     for _ in range(runs):
         for k in kinds:
@@ -270,8 +279,16 @@ def measure_writer_waits(runs: int = 5, kinds: Sequence[str] = tuple(RW_LOCKS),
 
 def longest_waits(reports: Sequence[WriterReport]) -> Measurement:
     """The writer's longest wait in each run, as a Measurement (label: the lock's kind)."""
+    if isinstance(reports, dict):
+        raise TypeError("reports must be the runs of one kind, not measure_writer_waits()'s "
+                        "whole dict: pass e.g. runs[\"writer-preferring\"]")
+    reports = check_items("reports", reports)
     if not reports:
         raise ValueError("reports must not be empty: pass the runs of one kind")
+    for i, r in enumerate(reports):
+        if not isinstance(r, WriterReport):
+            raise TypeError(f"reports[{i}] must be a WriterReport (from writer_starvation() or "
+                            f"measure_writer_waits()), got {type(r).__name__} {r!r:.60}")
     return Measurement(reports[0].kind, tuple(r.longest_wait for r in reports))
 
 
@@ -341,6 +358,7 @@ def asyncio_lock_order(tasks: int = 4) -> list[str]:
 
 def trio_lock_order(tasks: int = 4) -> list[str] | None:
     """The same race with ``trio.Lock`` (FIFO by its documentation), or None without trio."""
+    check_int("tasks", tasks, minimum=1, maximum=32)
     try:
         import trio
     except ImportError:
@@ -368,7 +386,16 @@ def trio_lock_order(tasks: int = 4) -> list[str] | None:
 
 def lock_handoff_note(version: tuple[int, ...] | None = None) -> str:
     """What this Python's ``threading.Lock`` does for a waiter (depends on the version)."""
-    v = tuple(sys.version_info[:3]) if version is None else tuple(version)
+    if version is None:
+        v = tuple(sys.version_info[:3])
+    else:
+        if not isinstance(version, (tuple, list)):
+            raise TypeError(f"version must be a tuple of ints, e.g. (3, 13, 1), got "
+                            f"{type(version).__name__} {version!r:.60}; leave it out for this "
+                            "Python")
+        if not version:
+            raise ValueError("version must not be empty: pass e.g. (3, 13, 1)")
+        v = tuple(check_int(f"version[{i}]", x, minimum=0) for i, x in enumerate(version[:3]))
     name = ".".join(map(str, v))
     if v >= (3, 13, 1):
         return (f"Python {name}: threading.Lock is built on PyMutex, which hands the lock directly "

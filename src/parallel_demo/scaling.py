@@ -30,6 +30,7 @@ import math
 import multiprocessing
 import random
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any, Iterable, Sequence
 
 from ._hang import check_start_method, quiet_fork_warning
@@ -47,6 +48,9 @@ S_TOLERANCE = 0.05
 
 #: The longest one run of the workload may take before the sweep gives up (a hung pool).
 RUN_TIMEOUT = 60.0
+
+#: The most rounds (timed or warm-up) a sweep takes: more would look like a hang.
+MAX_REPEAT = 50
 
 
 # ---------------------------------------------------------------------------
@@ -257,6 +261,11 @@ def mystery_workload(seed: int | None = None, seconds: float = 0.25) -> SerialWo
 
     Its ``repr`` hides the fraction.  ``seed`` makes the choice repeatable.
     """
+    if seed is not None:
+        seed = check_int("seed", seed, hint="pass an int such as 3, or leave it out for a "
+                                            "new mystery each time")
+    # The size is checked before the draw, so a wrong one is named as mystery_workload's.
+    seconds = check_number("seconds", seconds, low=0.0, high=30.0, inclusive=False)
     rng = random.Random(seed)
     s = round(rng.uniform(0.1, 0.45), 2)
     w = serial_workload(s, seconds, label="mystery")
@@ -395,12 +404,18 @@ def measure_scaling(workload: SerialWorkload, workers: Iterable[int] | None = No
     if not isinstance(workload, SerialWorkload):
         raise TypeError("workload must come from serial_workload() or mystery_workload(), got "
                         f"{type(workload).__name__}")
+    if workers is not None:
+        if isinstance(workers, Integral) and not isinstance(workers, bool):
+            raise TypeError(f"workers must be a list of worker counts, got the int {workers}; "
+                            f"pass e.g. [1, 2, {workers}], or leave it out for sweep_sizes()")
+        workers = [check_int("workers", k, minimum=1, maximum=256)
+                   for k in check_items("workers", workers, allow_empty=False)]
+    check_int("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
+    check_int("warmup", warmup, minimum=0, maximum=MAX_REPEAT)
+    check_start_method(start_method)
     cpus = effective_cpus()
-    counts = sweep_sizes(cpus) if workers is None else [
-        check_int("workers", k, minimum=1, maximum=256) for k in workers]
+    counts = sweep_sizes(cpus) if workers is None else workers
     counts = sorted(set(counts) | {1})
-    check_int("repeat", repeat, minimum=1)
-    check_int("warmup", warmup, minimum=0)
     ctx = multiprocessing.get_context(check_start_method(start_method))
     with quiet_fork_warning():
         pool = cf.ProcessPoolExecutor(max_workers=max(counts), mp_context=ctx)
@@ -754,12 +769,16 @@ class ModelComparison:
 
 def compare_models(sweep: ScalingSweep) -> ModelComparison:
     """Fit Amdahl and the USL to every measured speedup and say which describes it better."""
+    if not isinstance(sweep, ScalingSweep):
+        raise TypeError(f"sweep must be a ScalingSweep from measure_scaling(), got "
+                        f"{type(sweep).__name__} {sweep!r:.60}")
+    if not any(w > 1 for w in sweep.workers):
+        raise ValueError(f"sweep must include a worker count above 1 (it has {sweep.workers}); "
+                         "measure it with measure_scaling(workload, [1, 2, 4])")
     rows = sweep.speedups()
     ps = [float(r.workers) for r in rows]
     ys = [r.speedup for r in rows]
     pts = [(p, y) for p, y in zip(ps, ys) if p > 1]
-    if not pts:
-        raise ValueError("compare_models needs worker counts above 1")
     # Amdahl in speedup terms is the USL with b = 0: p/S - 1 = s (p - 1).
     s = sum((p / y - 1.0) * (p - 1.0) for p, y in pts) / sum((p - 1.0) ** 2 for p, _ in pts)
     s = min(1.0, max(0.0, s))
@@ -866,6 +885,10 @@ def measure_prediction(prediction: float, *, serial_fraction: float = 0.2, worke
     """Measure the speedup of ``workers`` workers over one and set it beside ``prediction``."""
     prediction = check_number("prediction", prediction, low=0.0, inclusive=False)
     workers = check_int("workers", workers, minimum=2, maximum=64)
+    # Everything checked before serial_workload calibrates the spin loop.
+    check_number("serial_fraction", serial_fraction, low=0.0, high=1.0)
+    check_number("seconds", seconds, low=0.0, high=30.0, inclusive=False)
+    check_int("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
     sweep = measure_scaling(serial_workload(serial_fraction, seconds), [1, workers],
                             repeat=repeat)
     row = sweep.speedups()[-1]

@@ -8,6 +8,7 @@ any thread left alive (there should be none).
 
 from __future__ import annotations
 
+import os
 import queue
 import statistics
 import threading
@@ -23,6 +24,26 @@ from .workloads import spin_for
 
 _JOIN = JOIN_TIMEOUT  # the one demo-thread deadline, from _hang
 _STD_NAMES = {threading.Lock: "threading.Lock", threading.RLock: "threading.RLock"}
+
+
+def _check_path(name: str, path: object) -> object:
+    """A file path (str or os.PathLike), or a ``TypeError``: ``open(5)`` would use file descriptor 5."""
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file path (a str or pathlib.Path), got "
+                        f"{type(path).__name__} {path!r:.60}; e.g. \"fairness.json\"")
+    if isinstance(path, str) and not path.strip():
+        raise ValueError(f"{name} must not be empty: pass a file name, e.g. \"fairness.json\"")
+    return path
+
+
+def _check_series(name: str, series: object) -> "FairnessSeries":
+    if not isinstance(series, FairnessSeries):
+        raise TypeError(f"{name} must be a FairnessSeries (what fairness_runs() returns), got "
+                        f"{type(series).__name__} {series!r:.60}")
+    if not series.runs:
+        raise ValueError(f"{name} must hold the runs of at least one lock: pass "
+                         "fairness_runs([threading.Lock, FairLock])'s result")
+    return series
 
 
 def fairness_index(counts) -> float:
@@ -118,14 +139,21 @@ def greedy_vs_polite(lock_factory: Callable[[], Any] = threading.Lock, *, polite
         timeout: Each acquire waits at most this long (then simply tries again),
             so the stop signal is always seen.
     """
+    check_callable("lock_factory", lock_factory,
+                   hint="pass the lock type itself, e.g. threading.Lock or FairLock, without ()")
     check_int("polite", polite, minimum=1, maximum=16)
     check_seconds("seconds", seconds, maximum=30)
-    check_seconds("hold", hold)
-    check_seconds("pause", pause, allow_zero=True)
+    # A thread holding (or resting) longer than the contest could not be stopped in time.
+    check_seconds("hold", hold, maximum=0.5)
+    check_seconds("pause", pause, allow_zero=True, maximum=1.0)
     check_choice("work", work, ("io", "cpu"))
-    check_callable("lock_factory", lock_factory)
+    check_seconds("timeout", timeout, maximum=5.0)
     do_work = time.sleep if work == "io" else spin_for
     lock = lock_factory()
+    if not (callable(getattr(lock, "acquire", None)) and callable(getattr(lock, "release", None))):
+        raise TypeError(f"lock_factory must make a lock (with acquire and release), but "
+                        f"lock_factory() returned {type(lock).__name__} {lock!r:.60}; pass e.g. "
+                        "threading.Lock or FairLock")
     stop = threading.Event()
     go = threading.Barrier(polite + 1, timeout=_JOIN)
     counts: dict[str, int] = {}
@@ -204,6 +232,10 @@ class FairnessSeries:
         return [t for reports in self.runs.values() for r in reports for t in r.threads_left]
 
 
+#: The keyword options :func:`fairness_runs` passes on to :func:`greedy_vs_polite`.
+_CONTEST_OPTIONS = ("polite", "seconds", "hold", "pause", "work", "timeout")
+
+
 def fairness_runs(lock_factories, *, runs: int = 5, **contest: Any) -> FairnessSeries:
     """:func:`greedy_vs_polite` ``runs`` times per lock, the locks taking turns.
 
@@ -213,9 +245,19 @@ def fairness_runs(lock_factories, *, runs: int = 5, **contest: Any) -> FairnessS
         **contest: Passed to :func:`greedy_vs_polite` (``seconds``, ``hold``, ...).
     """
     check_int("runs", runs, minimum=1, maximum=50)
-    factories = list(lock_factories)
+    if callable(lock_factories):
+        raise TypeError(f"lock_factories must be a list of lock types, got the single "
+                        f"{lock_factories!r:.60}: wrap it in a list, e.g. [threading.Lock, FairLock]")
+    factories = check_items("lock_factories", lock_factories)
     if not factories:
-        raise ValueError("lock_factories is empty: pass e.g. [threading.Lock, FairLock]")
+        raise ValueError("lock_factories must not be empty: pass e.g. [threading.Lock, FairLock]")
+    for i, make in enumerate(factories):
+        check_callable(f"lock_factories[{i}]", make,
+                       hint="pass lock types themselves, e.g. threading.Lock, without ()")
+    unknown = sorted(set(contest) - set(_CONTEST_OPTIONS))
+    if unknown:
+        raise TypeError(f"{unknown[0]} is not an option of greedy_vs_polite(); use one of "
+                        f"{', '.join(_CONTEST_OPTIONS)}")
     out: dict[str, list[FairnessReport]] = {}
     for _ in range(runs):
         for make in factories:
@@ -445,6 +487,10 @@ _SERIES_FORMAT = "parallel_demo.fairness_series/1"
 
 def save_fairness_series(series: FairnessSeries, path, *, note: str = "") -> None:
     """Write ``series`` as JSON, with the machine and Python it ran on (for a reference run)."""
+    _check_series("series", series)
+    _check_path("path", path)
+    if not isinstance(note, str):
+        raise TypeError(f"note must be a str, got {type(note).__name__} {note!r:.60}")
     import json
     import platform
     import sys
@@ -482,18 +528,35 @@ def load_fairness_series(path) -> RecordedSeries:
     """Read a file written by :func:`save_fairness_series`; refuse an unknown format."""
     import json
 
+    _check_path("path", path)
+    fix = "pass a file written by save_fairness_series()"
     with open(path) as f:
-        data = json.load(f)
-    if data.get("format") != _SERIES_FORMAT:
-        raise ValueError(f"{path}: not a fairness series in format {_SERIES_FORMAT!r} "
-                         f"(found {data.get('format')!r})")
-    runs = {lock: [FairnessReport(**r) for r in reports] for lock, reports in data["runs"].items()}
-    m = data["machine"]
-    return RecordedSeries(FairnessSeries(runs), m["python"], m["effective_cpus"], m.get("note", ""))
+        try:
+            data = json.load(f)
+        except ValueError as exc:  # json.JSONDecodeError, UnicodeDecodeError
+            raise ValueError(f"path {str(path)!r:.80} is not JSON ({exc}): {fix}") from None
+    found = data.get("format") if isinstance(data, dict) else type(data).__name__
+    if found != _SERIES_FORMAT:
+        raise ValueError(f"path {str(path)!r:.80} is not a fairness series in format "
+                         f"{_SERIES_FORMAT!r} (found {found!r}): {fix}")
+    try:
+        runs = {lock: [FairnessReport(**r) for r in reports]
+                for lock, reports in data["runs"].items()}
+        m = data["machine"]
+        return RecordedSeries(FairnessSeries(runs), m["python"], m["effective_cpus"],
+                              m.get("note", ""))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"path {str(path)!r:.80} is a damaged fairness series "
+                         f"({type(exc).__name__}: {exc}): {fix}") from None
 
 
 def beside(series: FairnessSeries, recorded: RecordedSeries) -> FairnessSeries:
     """One series holding the reader's runs and a recorded one, the recorded locks labelled."""
+    _check_series("series", series)
+    if not isinstance(recorded, RecordedSeries):
+        raise TypeError(f"recorded must be a RecordedSeries: load it with "
+                        f"load_fairness_series(path), got {type(recorded).__name__} "
+                        f"{recorded!r:.60}")
     runs = dict(series.runs)
     runs.update({f"{lock}\n{recorded.label}": reports for lock, reports in recorded.series.runs.items()})
     return FairnessSeries(runs)

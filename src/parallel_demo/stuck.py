@@ -19,13 +19,28 @@ import threading
 from typing import Sequence
 
 from ._hang import join_threads, wait_until
-from ._validate import check_int, check_seconds
+from ._validate import check_int, check_items, check_seconds
 from .deadlock import where_threads_wait
 
 
 STEP_TIMEOUT = 5.0  # seconds any one step here may take before it gives up
 # where_threads_wait's lines read "file.py:LINE in FUNCTION: source"
 _FUNCTION = re.compile(r".*?:\d+ in (.*?): ")
+
+
+def _check_names(names: object) -> list[str] | None:
+    """``names`` as a list of thread names, or None; a lone string is refused, not split."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        raise TypeError(f"names must be a list of thread names, got the str {names!r:.60}; "
+                        f"wrap a single name in a list: [{names!r:.60}]")
+    names = check_items("names", names)
+    for n in names:
+        if not isinstance(n, str):
+            raise TypeError(f"names must hold thread names (str), e.g. StuckProgram.NAMES; got "
+                            f"{type(n).__name__} {n!r:.60} in it")
+    return names
 
 
 class StuckProgram:
@@ -80,6 +95,7 @@ def stacks(names: Sequence[str] | None = None) -> dict[str, list[str]]:
     reads) are kept: that function is the one walk over ``sys._current_frames()``;
     this one keeps just the function names and, with ``names``, only those threads.
     """
+    names = _check_names(names)
     threads = [t for t in threading.enumerate() if names is None or t.name in names]
     if not threads:
         return {}
@@ -94,6 +110,7 @@ def dump_all_threads(names: Sequence[str] | None = None) -> str:
     none).  With ``names``, keep only those threads' sections (faulthandler
     names threads by ident; this maps idents to names).
     """
+    names = _check_names(names)
     with tempfile.TemporaryFile("w+") as f:
         faulthandler.dump_traceback(file=f, all_threads=True)
         f.seek(0)
@@ -127,10 +144,12 @@ def py_spy_dump(pid: int | None = None, names: Sequence[str] | None = None,
     With ``names``, keep only those threads' sections.  Raises
     ``FileNotFoundError`` when py-spy is not installed.
     """
+    pid = os.getpid() if pid is None else check_int("pid", pid, minimum=1)
+    names = _check_names(names)
+    timeout = check_seconds("timeout", timeout, maximum=60)
     exe = py_spy_path()
     if exe is None:
         raise FileNotFoundError("py-spy is not installed: pip install py-spy")
-    pid = os.getpid() if pid is None else check_int("pid", pid, minimum=1)
     done = subprocess.run([exe, "dump", "--pid", str(pid)], capture_output=True, text=True,
                           timeout=timeout)
     text = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout or done.stderr)  # ipykernel sets FORCE_COLOR

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from ._validate import check_choice, check_int
+from ._validate import check_choice, check_int, check_items
 from .timing import Measurement, format_seconds, interleaved
 
 
@@ -245,12 +245,22 @@ def measure_costs(strategies: Iterable[str] = ("thread_pool", "process_pool"), *
     Returns:
         ``{strategy: (startup, per_task)}`` as Measurements in seconds.
     """
-    from .strategies import run
+    from .strategies import STRATEGIES, run, strategy_available
 
-    check_int("repeat", repeat, minimum=1)
-    check_int("warmup", warmup, minimum=0)
-    check_int("workers", workers, minimum=1)
-    strategies = list(strategies)
+    check_int("repeat", repeat, minimum=1, maximum=50)
+    check_int("warmup", warmup, minimum=0, maximum=50)
+    check_int("workers", workers, minimum=1, maximum=64)
+    strategies = check_items("strategies", strategies, allow_empty=False)
+    for s in strategies:
+        if not isinstance(s, str):
+            raise TypeError(f"strategies must hold strategy names (str), got "
+                            f"{type(s).__name__} {s!r:.60}; pass e.g. ['thread_pool', "
+                            "'process_pool']")
+        check_choice("strategies", s, STRATEGIES)
+        reason = strategy_available(s)
+        if reason:
+            raise ValueError(f"strategies: {s!r} cannot run in this kernel ({reason}); "
+                             "use quick_strategies() for the ones that can")
     cases = {}
     kept: dict[str, list] = {s: [] for s in strategies}
     for s in strategies:
@@ -285,6 +295,16 @@ def reference_costs(references: Sequence[Any], *, cpus: int | None = None
     """
     import platform
 
+    from .reference import ReferenceRun
+
+    references = check_items("references", references)
+    for i, r in enumerate(references):
+        if not isinstance(r, ReferenceRun):
+            raise TypeError(f"references must hold ReferenceRun objects (from find_references()), "
+                            f"got {type(r).__name__} {r!r:.60} at index {i}")
+    if cpus is not None:
+        cpus = check_int("cpus", cpus, minimum=1, hint="leave it out to keep the runs with the "
+                                                      "most CPUs")
     refs = [r for r in references if r.walls]
     if cpus is None and refs:
         cpus = max(r.cpus for r in refs)

@@ -27,6 +27,14 @@ def explore_amdahl(serial_fraction: float = 0.1, workers: int = 8, *, cpus: int 
     Returns:
         The Axes.
     """
+    from ._validate import check_int, check_number
+    from .widgets import _check_ax
+
+    check_number("serial_fraction", serial_fraction, low=0.0, high=1.0)
+    check_int("workers", workers, minimum=1, maximum=4096)
+    if cpus is not None:
+        check_int("cpus", cpus, minimum=1, hint="pass effective_cpus(), or None for no mark")
+    _check_ax(ax)
     from .charts.scaling import plot_laws
 
     return plot_laws(law_curves(serial_fraction, workers, cpus=cpus), ax=ax)
@@ -45,7 +53,14 @@ def amdahl_explorer(serial_fraction: float = 0.1, workers: int = 8, *, cpus: int
     """
     from functools import partial
 
-    from .widgets import slider, slider_explorer
+    from ._validate import check_int
+    from .widgets import _check_bool, _check_start, slider, slider_explorer
+
+    _check_start("serial_fraction", serial_fraction, _SERIAL)
+    _check_start("workers", workers, _WORKERS)
+    if cpus is not None:
+        check_int("cpus", cpus, minimum=1, hint="pass effective_cpus(), or None for no mark")
+    _check_bool("draw_now", draw_now)
 
     return slider_explorer(partial(explore_amdahl, cpus=cpus),
                            {"serial_fraction": slider(serial_fraction, _SERIAL, "serial s"),

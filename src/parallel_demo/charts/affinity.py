@@ -18,12 +18,24 @@ def plot_cpu_timelines(runs, *, title: str | None = None):
     Returns:
         The list of Axes, one per run, on one shared time axis.
     """
-    runs = dict(runs)
+    from ..trace import RunResult
+
+    if isinstance(runs, RunResult):
+        raise TypeError("runs must be a dict {title: RunResult}, got one RunResult; "
+                        "wrap it: {'my run': result}")
+    try:
+        runs = dict(runs)
+    except (TypeError, ValueError):
+        raise TypeError(f"runs must be a dict {{title: RunResult, ...}}, got "
+                        f"{type(runs).__name__} {runs!r:.60}") from None
     if not runs:
         raise ValueError("runs is empty: pass {title: RunResult, ...}")
     for name, result in runs.items():
+        if not isinstance(result, RunResult):
+            raise TypeError(f"runs[{name!r}] must be a RunResult (what run(...) returned), got "
+                            f"{type(result).__name__} {result!r:.40}")
         if not all(isinstance(t, CpuTimed) for t in result.results):
-            raise TypeError(f"run {name!r}: results are not CpuTimed; "
+            raise TypeError(f"runs[{name!r}]: results are not CpuTimed; "
                             "run cpu_timed(fn) instead of fn, or use run_pinned")
     axes = plot_timelines(runs, title=title, annotate=False)
     longest = max(r.wall for r in runs.values())
@@ -52,6 +64,12 @@ def plot_thread_prediction(run, ax=None, *, gil: bool = True, title: str | None 
     """
     from ._style import PALETTE, draw_prediction, new_axes
 
+    # Checked before any figure exists (a PredictionRun, or anything with its fields).
+    missing = [f for f in ("prediction", "workers", "measured", "low", "high", "cpus")
+               if not hasattr(run, f)]
+    if missing:
+        raise TypeError(f"run must be a PredictionRun (what a prediction checker measured), got "
+                        f"{type(run).__name__} {run!r:.40}, which has no {', '.join(missing)}")
     ax = new_axes(ax, height=3.2)
     xs = list(range(1, max(run.workers, 4) + 1))
     ax.plot(xs, xs, ":", color="grey", label="ideal (speedup = threads)")

@@ -6,7 +6,37 @@ from typing import Sequence
 
 from matplotlib.axes import Axes
 
+from .._validate import check_items, check_number
+from ..aio import StallReport
+from ..aio_fetch import ConcurrencyRow
+from ..trace import RunResult
 from ._style import PALETTE, Bar, draw_lanes, new_axes, new_figure, time_unit
+
+
+def _check_result(result: object) -> RunResult:
+    if not isinstance(result, RunResult):
+        raise TypeError(f"result must be a RunResult, e.g. the one run(\"asyncio\", ...) returned, "
+                        f"got {type(result).__name__} {result!r:.60}")
+    return result
+
+
+def _check_report(name: str, report: object) -> StallReport:
+    if not isinstance(report, StallReport):
+        hint = ("; for two reports use plot_stall_pair(first, second)"
+                if isinstance(report, (list, tuple)) else "")
+        raise TypeError(f"{name} must be a StallReport, e.g. what stall_demo(\"sleep\") returned, "
+                        f"got {type(report).__name__} {report!r:.60}{hint}")
+    return report
+
+
+def _check_axes_pair(axes: object) -> None:
+    if axes is None:
+        return
+    if isinstance(axes, Axes) or not isinstance(axes, (list, tuple)) or len(axes) != 2 \
+            or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"axes must be two matplotlib Axes (time, memory), e.g. "
+                        f"fig.subplots(1, 2), or leave it out (None); got "
+                        f"{type(axes).__name__} {axes!r:.60}")
 
 
 def plot_task_timeline(result, ax: Axes | None = None, *, title: str | None = None) -> Axes:
@@ -16,7 +46,7 @@ def plot_task_timeline(result, ax: Axes | None = None, *, title: str | None = No
     ``run("asyncio", ...)``: every record ran on the same thread, so the lanes
     are tasks, not workers.
     """
-    records = list(result.records)
+    records = list(_check_result(result).records)
     ax = new_axes(ax, height=max(1.6, 0.32 * len(records) + 0.9))
     if not records:
         ax.set_title(title or "No tasks")
@@ -40,6 +70,7 @@ def plot_stalls(report, ax: Axes | None = None, *, title: str | None = None) -> 
 
     ``report`` is a :class:`~parallel_demo.aio.StallReport`.
     """
+    _check_report("report", report)
     n = len(report.ticks)
     ax = new_axes(ax, height=0.42 * (n + 1) + 1.0)
     span = report.span
@@ -67,6 +98,12 @@ def plot_stall_pair(first, second, *, titles: Sequence[str] = ("", "")):
     Returns:
         ``(top_ax, bottom_ax)``.
     """
+    _check_report("first", first)
+    _check_report("second", second)
+    if isinstance(titles, str) or not isinstance(titles, (list, tuple)) or len(titles) != 2 \
+            or not all(isinstance(t, str) for t in titles):
+        raise TypeError(f"titles must be two str, one per chart, e.g. (\"blocked\", \"fixed\"); "
+                        f"got {type(titles).__name__} {titles!r:.60}")
     rows = len(first.ticks) + len(second.ticks) + 2
     fig, grid = new_figure(2, 1, height=0.21 * rows + 1.0, sharex=True)
     top, bottom = grid[0][0], grid[1][0]
@@ -87,7 +124,12 @@ def plot_concurrency(rows: Sequence, axes=None, *, title: str | None = None):
     Returns:
         ``(time_ax, memory_ax)``.
     """
-    rows = list(rows)
+    rows = check_items("rows", rows, allow_empty=False)
+    for r in rows:
+        if not isinstance(r, ConcurrencyRow):
+            raise TypeError(f"rows must be what measure_concurrency() returned (ConcurrencyRow "
+                            f"objects), got {type(r).__name__} {r!r:.40} in it")
+    _check_axes_pair(axes)
     if axes is None:
         fig, grid = new_figure(1, 2, height=3.4, width=9.0)
         axes = grid[0]
@@ -125,6 +167,14 @@ def plot_concurrency(rows: Sequence, axes=None, *, title: str | None = None):
 def plot_batch_prediction(predicted: float, measured: Sequence[float], ax: Axes | None = None, *,
                     model: float | None = None, title: str = "Your prediction against the run") -> Axes:
     """Bars: the learner's predicted seconds, each measured run, and (optionally) Little's law."""
+    check_number("predicted", predicted, low=0)
+    if isinstance(measured, (int, float)):
+        raise TypeError(f"measured must be a list of the runs' wall times, e.g. [0.26, 0.28], "
+                        f"got {type(measured).__name__} {measured!r}; wrap one time in a list")
+    measured = [check_number("measured[]", m, low=0)
+                for m in check_items("measured", measured, allow_empty=False)]
+    if model is not None:
+        check_number("model", model, low=0)
     ax = new_axes(ax, height=2.4)
     labels = ["your prediction"] + [f"run {i + 1}" for i in range(len(measured))]
     values = [predicted] + list(measured)

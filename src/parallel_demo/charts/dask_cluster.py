@@ -19,11 +19,29 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from .._validate import check_items, check_number, check_seconds
 from ..dask_cluster import OverheadReport, StreamSpan, TaskSweep
 from ..timing import Measurement, format_seconds
 from ..trace import RunResult
 from ._style import BOOK_STYLE, PALETTE, Bar, draw_lanes, new_axes, strategy_color
 from .timeline import plot_timeline
+
+def _check_spans(spans: object) -> list[StreamSpan]:
+    spans = check_items("spans", spans)
+    for s in spans:
+        if not isinstance(s, StreamSpan):
+            raise TypeError(f"spans must be StreamSpan objects: pass task_stream_spans(ts.data, "
+                            f"offsets), not the raw task stream; got {type(s).__name__} "
+                            f"{s!r:.40} in it")
+    return spans
+
+
+def _check_type(name: str, value: object, kind: type, made_by: str) -> None:
+    if not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise TypeError(f"{name} must be {article} {kind.__name__}, what {made_by} returned, got "
+                        f"{type(value).__name__} {value!r:.60}")
+
 
 #: Colours of Dask's task-stream actions (compute is the work itself).
 ACTION_COLORS = {"compute": PALETTE[0], "transfer": PALETTE[5], "deserialize": PALETTE[2],
@@ -43,7 +61,15 @@ def plot_task_stream(spans: Sequence[StreamSpan], ax: Axes | None = None, *,
             line the chart up with another; default: the spans' own extent.
         names: Lane label per worker address; default: the address itself.
     """
-    spans = list(spans)
+    spans = _check_spans(spans)
+    if t0 is not None:
+        check_number("t0", t0)
+    if span is not None:
+        check_seconds("span", span, allow_zero=True)
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError(f"names must be a dict of worker address to lane label, e.g. "
+                        f"{{'tcp://127.0.0.1:4001': 'w0'}}, got {type(names).__name__} "
+                        f"{names!r:.40}")
     workers = sorted({s.worker for s in spans},
                      key=lambda w: min(s.start for s in spans if s.worker == w))
     ax = new_axes(ax, height=max(1.6, 0.9 + 0.32 * len(workers)))
@@ -72,6 +98,8 @@ def plot_two_views(result: RunResult, spans: Sequence[StreamSpan], *,
     the measured clock offsets, and so were the spans (pass offsets to
     :func:`~parallel_demo.dask_cluster.task_stream_spans`).
     """
+    _check_type("result", result, RunResult, 'run("dask", ...)')
+    spans = _check_spans(spans)
     lanes = max(len(result.lanes), len({s.worker for s in spans}), 1)
     with plt.rc_context(BOOK_STYLE):
         fig, axes = plt.subplots(2, 1, figsize=(8.0, 1.4 + 2 * (0.6 + 0.32 * lanes)),
@@ -112,6 +140,17 @@ def plot_task_overhead(report: OverheadReport, ax: Axes | None = None, *,
         docs_range: ``(low, high)`` seconds to shade as the documented range.
         prediction: A reader's prediction (seconds per Dask task), drawn as a line.
     """
+    _check_type("report", report, OverheadReport, "measure_task_overhead(client)")
+    if docs_range is not None:
+        if isinstance(docs_range, (str, bytes)) or not isinstance(docs_range, (list, tuple)) \
+                or len(docs_range) != 2:
+            raise TypeError(f"docs_range must be (low, high) in seconds, e.g. "
+                            f"DOCS_TASK_OVERHEAD, got {type(docs_range).__name__} "
+                            f"{docs_range!r:.60}")
+        low, high = (check_seconds("docs_range[]", x) for x in docs_range)
+        if low > high:
+            raise ValueError(f"docs_range must be (low, high) with low <= high, got {docs_range}")
+    check_seconds("prediction", prediction, allow_none=True)
     ax = new_axes(ax, height=2.6)
     sides = [("process pool", "process_pool"), ("dask", "dask")]
     every = [t for side, _ in sides for t in report.per_task_times(side)]
@@ -152,6 +191,7 @@ def plot_task_sweep(sweep: TaskSweep, ax: Axes | None = None, *,
     Dashed vertical lines mark the crossovers ``sweep`` holds (from
     :func:`parallel_demo.verdict.crossover`), where there are any.
     """
+    _check_type("sweep", sweep, TaskSweep, "sweep_tasks(client)")
     ax = new_axes(ax, height=3.6)
     keys = {"sequential": "sequential", "process pool": "process_pool", "dask": "dask"}
     every = [t for ms in sweep.measurements.values() for m in ms for t in m.times]
@@ -195,6 +235,9 @@ def plot_round_trips(latency: Measurement, ax: Axes | None = None, *,
         prediction: The reader's prediction, seconds per task.
         batch_per_task: Seconds per task with many in flight, for reference.
     """
+    _check_type("latency", latency, Measurement, "measure_round_trips(client)")
+    check_seconds("prediction", prediction, allow_none=True)
+    check_seconds("batch_per_task", batch_per_task, allow_none=True)
     ax = new_axes(ax, height=2.4)
     values = list(latency.times) + [x for x in (prediction, batch_per_task) if x]
     scale, unit = _unit(max(values))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .._validate import check_int, check_items
 from ..fetch import ThroughputRow
 from ._style import PALETTE, new_axes
 
@@ -15,7 +16,14 @@ def plot_throughput(rows: Sequence[ThroughputRow], ax=None, *, max_concurrent: i
     Returns:
         The Axes drawn on.
     """
-    rows = list(rows)
+    rows = check_items("rows", rows, allow_empty=False)
+    for r in rows:
+        if not isinstance(r, ThroughputRow):
+            raise TypeError(f"rows must be what measure_throughput() returned (ThroughputRow "
+                            f"objects), got {type(r).__name__} {r!r:.40} in it")
+    if max_concurrent is not None:
+        check_int("max_concurrent", max_concurrent, minimum=1,
+                  hint="pass the server's limit, or leave it out (None)")
     ax = new_axes(ax)
     xs = [r.workers for r in rows]
     ax.plot(xs, [r.predicted for r in rows], ":", color="grey", marker="",

@@ -44,6 +44,11 @@ def plot_build_scaling(scaling: Scaling, ax: Axes | None = None, *,
     elsewhere) is drawn dashed with square markers; the legend says where
     each was measured.
     """
+    for name, value in (("scaling", scaling), ("reference", reference)):
+        if not isinstance(value, Scaling) and not (name == "reference" and value is None):
+            raise TypeError(f"{name} must be a Scaling (what measure_prime_scaling() returned)"
+                            f"{' or None' if name == 'reference' else ''}, got "
+                            f"{type(value).__name__} {value!r:.40}")
     ax = new_axes(ax, height=3.4)
     _draw_scaling(ax, scaling, dashed=False)
     runs = list(scaling.runs)
@@ -87,6 +92,17 @@ def plot_pool_costs(costs: Sequence[PoolCost], ax: Axes | None = None, *,
                     here_label: str = "this kernel",
                     title: str = "What a pool costs: starting it, and each task") -> Axes:
     """Start-up and per-task cost per strategy on a log time axis, reader's rows then reference rows."""
+    from .._validate import check_items
+
+    costs, reference = check_items("costs", costs), check_items("reference", reference)
+    for name, given in (("costs", costs), ("reference", reference)):
+        for c in given:
+            if not isinstance(c, PoolCost):
+                raise TypeError(f"{name} must hold PoolCosts (what measure_pool_costs() "
+                                f"returned), got a {type(c).__name__} {c!r:.40} in it")
+    if not costs and not reference:
+        raise ValueError("costs and reference are both empty: pass what measure_pool_costs() "
+                         "returned")
     rows = [(c, here_label, False) for c in costs]
     rows += [(c, reference_label or "reference", True) for c in reference]
     ax = new_axes(ax, height=3.4)  # fixed: the same figure size on every Python
@@ -119,6 +135,17 @@ def plot_speedup_guess(predicted: float, measured: float, low: float, high: floa
                     ax: Axes | None = None, *, what: str = "speedup (×)",
                     title: str = "Your prediction against the measurement") -> Axes:
     """The learner's number beside the measured one and its range over typical runs."""
+    from numbers import Real
+
+    from .._validate import check_number
+
+    for name, value in (("predicted", predicted), ("measured", measured), ("low", low),
+                        ("high", high)):
+        if isinstance(value, Real) and not isinstance(value, bool):
+            value = float(value)  # a NumPy number, say
+        check_number(name, value, low=0)
+    if low > high:
+        raise ValueError(f"low must be <= high (the measured range), got low={low}, high={high}")
     ax = new_axes(ax, height=1.8)
     ax.barh(0, measured, height=0.5, color=PALETTE[0], label="measured (median)")
     ax.plot([low, high], [0, 0], color="black", linewidth=2, label="measured range")

@@ -33,12 +33,25 @@ def plot_future_states(trace: FutureTrace | Sequence[FutureRecord], ax=None, *,
     Returns:
         The matplotlib Axes.
     """
+    from .._validate import check_items, check_number
+
+    for name, value in (("t0", t0), ("until", until)):
+        if value is not None:
+            check_number(name, value)
     if isinstance(trace, FutureTrace):
         records = trace.records
         t0 = trace.start if t0 is None else t0
         until = trace.end if until is None else until
     else:
-        records = list(trace)
+        try:
+            records = check_items("trace", trace)
+        except TypeError:
+            raise TypeError(f"trace must be a FutureTrace or its records (trace.records), got "
+                            f"{type(trace).__name__} {trace!r:.60}") from None
+        for r in records:
+            if not isinstance(r, FutureRecord):
+                raise TypeError(f"trace must be a FutureTrace or a list of FutureRecords "
+                                f"(trace.records), got a {type(r).__name__} {r!r:.40} in it")
     ax = new_axes(ax, height=max(1.8, 1.0 + 0.34 * len(records)))
     if not records:
         ax.set_title(title)

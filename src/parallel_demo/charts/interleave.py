@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 
+from .._validate import check_choice, check_items
 from ..interleave import Execution, Exploration
 from ._style import BOOK_STYLE, PALETTE, new_axes, text_color, worker_color
 
@@ -17,6 +18,24 @@ from ._style import BOOK_STYLE, PALETTE, new_axes, text_color, worker_color
 _BLOCKED = "#BBBBBB"
 
 
+def _check_execution(execution: object) -> Execution:
+    if isinstance(execution, Exploration):
+        raise TypeError("execution must be one Execution, got an Exploration (all of them); "
+                        "pass one of its executions, e.g. exploration.executions[0], or use "
+                        "plot_interleavings(exploration)")
+    if not isinstance(execution, Execution):
+        raise TypeError(f"execution must be an Execution, e.g. run_schedule([a, b], 'AABB'); "
+                        f"got {type(execution).__name__} {execution!r:.60}")
+    return execution
+
+
+def _check_var(name: str, var: object, runs: Sequence[Execution]) -> None:
+    """``var`` must name a shared variable of the runs (else every value drawn is None)."""
+    known = sorted({k for r in runs for k in r.final}, key=str)
+    if not isinstance(var, str):
+        raise TypeError(f"{name} must be the name of a shared variable (a str), one of "
+                        f"{', '.join(map(repr, known))}; got {type(var).__name__} {var!r:.60}")
+    check_choice(name, var, known)
 
 
 
@@ -31,7 +50,9 @@ def plot_execution(execution: Execution, ax=None, *, title: str | None = None,
     Returns:
         The Axes drawn on.
     """
-
+    execution = _check_execution(execution)
+    if shared is not None:
+        _check_var("shared", shared, [execution])
     threads = execution.threads
     n = len(execution.events)
     var = shared or next(iter(execution.final), None)
@@ -97,10 +118,18 @@ def plot_interleavings(exploration: Exploration | Sequence[Execution], var: str 
     """
     from matplotlib.patches import Patch
 
-
-    runs = list(exploration)
+    if isinstance(exploration, Execution):
+        raise TypeError("exploration must be an Exploration (or a list of Executions), got one "
+                        "Execution; use plot_execution(execution) for one schedule")
+    runs = check_items("exploration", exploration)
     if not runs:
-        raise ValueError("nothing to draw: the exploration has no executions")
+        raise ValueError("nothing to draw: the exploration has no executions; pass what "
+                         "explore([...]) returned")
+    for r in runs:
+        if not isinstance(r, Execution):
+            raise TypeError(f"exploration must hold Executions (e.g. explore([a, b])), got "
+                            f"{type(r).__name__} {r!r:.60} in it")
+    _check_var("var", var, runs)
     threads = runs[0].threads
     width = max(len(r.events) for r in runs)
     if ax is None:
@@ -145,7 +174,10 @@ def plot_outcomes(exploration: Exploration, var: str = "counter", expected: Any 
     Returns:
         The Axes drawn on.
     """
-
+    if not isinstance(exploration, Exploration):
+        raise TypeError(f"exploration must be an Exploration, what explore([...]) returns; got "
+                        f"{type(exploration).__name__} {exploration!r:.60}")
+    _check_var("var", var, exploration.executions)
     counts = exploration.outcomes(var)
     keys = sorted(counts, key=lambda v: (isinstance(v, str), v))
     ax = new_axes(ax, height=2.6)

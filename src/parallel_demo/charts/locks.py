@@ -13,8 +13,21 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, Patch
 
+from .._validate import check_items, check_number
 from ..locks import LockRecord, WaitForGraph
 from ._style import BOOK_STYLE, PALETTE, Bar, draw_lanes, new_axes, worker_color
+
+
+def _check_records(records: object) -> list[LockRecord]:
+    if hasattr(records, "records") and not isinstance(records, (list, tuple)):
+        raise TypeError(f"records must be a list of LockRecord, got a {type(records).__name__}; "
+                        "pass its .records, e.g. plot_lock_timeline(report.records)")
+    records = check_items("records", records)
+    for r in records:
+        if not isinstance(r, LockRecord):
+            raise TypeError(f"records must hold LockRecord objects (e.g. report.records or "
+                            f"monitor.records), got {type(r).__name__} {r!r:.60} in it")
+    return records
 
 
 def plot_lock_timeline(records: Sequence[LockRecord], ax: Axes | None = None, *,
@@ -30,7 +43,11 @@ def plot_lock_timeline(records: Sequence[LockRecord], ax: Axes | None = None, *,
         t0: Time origin; default the first request.
         end: Where open intervals stop; default the last timestamp seen.
     """
-    records = list(records)
+    records = _check_records(records)
+    if t0 is not None:
+        check_number("t0", t0)
+    if end is not None:
+        check_number("end", end)
     threads = sorted({r.thread for r in records})
     locks = sorted({r.lock for r in records})
     ax = new_axes(ax, height=max(1.8, 1.1 + 0.45 * len(threads)))
@@ -91,6 +108,12 @@ def plot_wait_for_graph(graph: WaitForGraph, ax: Axes | None = None, *,
     """Threads (circles) and locks (squares); arrows thread → lock "waits for",
     lock → thread "held by".  Edges on a cycle are drawn thick and red-orange.
     """
+    if not isinstance(graph, WaitForGraph):
+        hint = ("report.graph is None when no wait timed out: pass report.graph or WaitForGraph()"
+                if graph is None else "pass report.graph (or monitor.graph())"
+                if hasattr(graph, "graph") else "e.g. report.graph or monitor.graph()")
+        raise TypeError(f"graph must be a WaitForGraph, got {type(graph).__name__} "
+                        f"{graph!r:.60}; {hint}")
     crowded = len(set(graph.waits) | set(graph.holds.values()) | set(graph.holds)
                   | set(graph.waits.values())) > 6
     if ax is None:

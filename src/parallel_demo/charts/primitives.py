@@ -6,12 +6,16 @@ recorded; they compute nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping as _Mapping
+from numbers import Real
 from typing import Any, Mapping, Sequence
 
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .._validate import check_items, check_number
+from ..rwlock import WriterReport
 from ..timing import Measurement
 from ._style import PALETTE, Bar, draw_lanes, new_axes, new_figure, time_unit, worker_color
 
@@ -31,6 +35,14 @@ _MARKS = {
 }
 
 
+def _check_report(name: str, report: object) -> None:
+    """A demo report has ``events``, ``lanes`` and ``start`` (stolen_wakeup(), limited_section(), ...)."""
+    if not all(hasattr(report, a) for a in ("events", "lanes", "start")):
+        raise TypeError(f"{name} must be a demo's report (with events, lanes and start), e.g. "
+                        f"stolen_wakeup() or barrier_phases(...), got {type(report).__name__} "
+                        f"{report!r:.60}")
+
+
 def plot_sync_timeline(report: Any, ax: Axes | None = None, *, title: str = "Who waits, who works",
                        legend: bool = True) -> Axes:
     """One lane per thread of a demo report (anything with ``events``, ``lanes``, ``start``).
@@ -38,6 +50,7 @@ def plot_sync_timeline(report: Any, ax: Axes | None = None, *, title: str = "Who
     Spans are bars (hatched grey while waiting or blocked); instants such as
     ``notify`` are markers on the lane.
     """
+    _check_report("report", report)
     events = list(report.events)
     lanes = list(report.lanes)
     ax = new_axes(ax, height=max(1.8, 1.0 + 0.5 * len(lanes)))
@@ -78,7 +91,13 @@ def plot_sync_timeline(report: Any, ax: Axes | None = None, *, title: str = "Who
 def plot_sync_timelines(reports: Sequence[Any], titles: Sequence[str], *,
                         title: str | None = None) -> list[Axes]:
     """Several demo reports stacked in one figure, one :func:`plot_sync_timeline` each."""
-    reports = list(reports)
+    if hasattr(reports, "events"):
+        raise TypeError("reports must be a list of demo reports, got a single "
+                        f"{type(reports).__name__}: wrap it in a list, or use plot_sync_timeline")
+    reports = check_items("reports", reports, allow_empty=False)
+    for i, r in enumerate(reports):
+        _check_report(f"reports[{i}]", r)
+    titles = check_items("titles", titles)
     if len(titles) != len(reports):
         raise ValueError(f"titles must have one entry per report ({len(reports)}), got {len(titles)}")
     heights = [max(1.8, 1.0 + 0.5 * len(r.lanes)) for r in reports]
@@ -99,6 +118,17 @@ def plot_writer_waits(runs: Mapping[str, Sequence[Any]], *, title: str = "One wr
     ``runs`` is :func:`~parallel_demo.rwlock.measure_writer_waits`'s result.
     Returns the two Axes.
     """
+    if not isinstance(runs, _Mapping):
+        raise TypeError(f"runs must be measure_writer_waits()'s result, a dict "
+                        f"{{kind: [WriterReport, ...]}}, got {type(runs).__name__} {runs!r:.60}")
+    if not runs:
+        raise ValueError("runs must not be empty: pass measure_writer_waits()'s result")
+    for kind, reps in runs.items():
+        reps = check_items(f"runs[{kind!r}]", reps, allow_empty=False)
+        for r in reps:
+            if not isinstance(r, WriterReport):
+                raise TypeError(f"runs[{kind!r}] must hold WriterReport objects (from "
+                                f"measure_writer_waits()), got {type(r).__name__} {r!r:.60}")
     fig, axes = new_figure(1, 2, height=max(2.4, 1.2 + 0.5 * len(runs)))
     left, right = axes[0]
     kinds = list(runs)
@@ -131,6 +161,14 @@ def plot_phase_prediction(prediction: float, measured: Measurement, ax: Axes | N
                     title: str = "Your prediction against the measurement",
                     label: str = "wall time") -> Axes:
     """Each measured run as a dot, the prediction as a line, on one time axis (seconds in)."""
+    if isinstance(prediction, Real) and not isinstance(prediction, bool):
+        prediction = float(prediction)  # a NumPy number, say
+    check_number("prediction", prediction, low=0)
+    if not isinstance(measured, Measurement):
+        raise TypeError(f"measured must be a Measurement (e.g. measure(barrier_phases, PHASES)), "
+                        f"got {type(measured).__name__} {measured!r:.60}")
+    if not measured.times:
+        raise ValueError("measured must hold at least one time: measure with repeat >= 1")
     ax = new_axes(ax, height=1.9)
     times = list(measured.times)
     top = max(times + [prediction]) * 1.15

@@ -5,8 +5,26 @@ from __future__ import annotations
 import random
 from typing import Mapping, Sequence
 
+from .._validate import check_items
 from ..races import RaceResult
 from ._style import new_axes, worker_color
+
+
+def _check_runs(runs: object) -> dict[str, list[RaceResult]]:
+    if not callable(getattr(runs, "items", None)):
+        raise TypeError(f"runs must be a dict {{label: [RaceResult, ...]}}, e.g. "
+                        f"{{'naive': race_runs('naive')}}; got {type(runs).__name__} {runs!r:.60}")
+    if not runs:
+        raise ValueError("runs must hold at least one kind, e.g. {'naive': race_runs('naive')}")
+    out = {}
+    for label, results in runs.items():
+        results = check_items(f"runs[{label!r}]", results)
+        for r in results:
+            if not isinstance(r, RaceResult):
+                raise TypeError(f"runs[{label!r}] must hold RaceResult objects, what race() and "
+                                f"race_runs() return; got {type(r).__name__} {r!r:.60}")
+        out[label] = results
+    return out
 
 
 def plot_lost_updates(runs: Mapping[str, Sequence[RaceResult]], ax=None, *,
@@ -22,6 +40,7 @@ def plot_lost_updates(runs: Mapping[str, Sequence[RaceResult]], ax=None, *,
     Returns:
         The Axes drawn on.
     """
+    runs = _check_runs(runs)
     labels = list(runs)
     ax = new_axes(ax, height=max(1.8, 0.9 + 0.5 * len(labels)))
     rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
+from .._validate import check_items
 from ..reference import ReferenceRun
 from ..trace import RunResult, worker_labels
 from ._style import PALETTE, Bar, draw_lanes, new_axes
@@ -43,13 +44,24 @@ def plot_runs_beside(runs: Sequence[ReferenceRun | RunResult], ax: Axes | None =
     Returns:
         The Axes drawn on.
     """
-    runs = list(runs)
+    if isinstance(runs, (ReferenceRun, RunResult)):
+        raise TypeError(f"runs must be a list of runs, got one {type(runs).__name__}; wrap it "
+                        "in a list, or use plot_reference(reference, mine) for two")
+    runs = check_items("runs", runs)
     if not runs:
         raise ValueError("runs must hold at least one run (a ReferenceRun or a RunResult)")
     for i, r in enumerate(runs):
         if not isinstance(r, (ReferenceRun, RunResult)):
             raise TypeError(f"runs[{i}] must be a ReferenceRun or a RunResult, got "
                             f"{type(r).__name__}")
+    if labels is not None:
+        labels = check_items("labels", labels)
+        for label in labels:
+            if not isinstance(label, str):
+                raise TypeError(f"labels must hold str, got {type(label).__name__} {label!r:.60}")
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None (a new figure), got "
+                        f"{type(ax).__name__} {ax!r:.60}; pass e.g. plt.subplots()[1]")
     if labels is not None and len(labels) != len(runs):
         raise ValueError(f"labels must have one entry per run ({len(runs)}), got {len(labels)}")
     results = [r.result if isinstance(r, ReferenceRun) else r for r in runs]
@@ -100,4 +112,8 @@ def plot_runs_beside(runs: Sequence[ReferenceRun | RunResult], ax: Axes | None =
 def plot_reference(reference: ReferenceRun | RunResult, mine: ReferenceRun | RunResult,
                    ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """A reference run (top) beside the reader's own run (below), on one time axis."""
+    for name, value in (("reference", reference), ("mine", mine)):
+        if not isinstance(value, (ReferenceRun, RunResult)):
+            raise TypeError(f"{name} must be a ReferenceRun (from load_run or as_reference) or "
+                            f"a RunResult (from run), got {type(value).__name__} {value!r:.60}")
     return plot_runs_beside([reference, mine], ax, title=title)

@@ -11,10 +11,24 @@ from typing import Sequence
 
 from matplotlib.axes import Axes
 
+from .._validate import check_int, check_items, check_number
 from ..scaling import AmdahlFit, KarpFlattRow, LawCurves, ModelComparison, PredictionRun, ScalingSweep
 from ._style import PALETTE, draw_prediction, new_axes, new_figure
 
 _MEASURED, _FIT, _TRUTH, _LIMIT, _USL = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[5], PALETTE[3]
+
+
+def _check(name: str, value: object, kind: type, source: str) -> None:
+    """``value`` is a ``kind`` (what ``source`` returns), checked before any figure is made."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__} (from {source}), got "
+                        f"{type(value).__name__} {value!r:.60}")
+
+
+def _check_ax(ax: object) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None (a new figure), got "
+                        f"{type(ax).__name__} {ax!r:.60}; pass e.g. plt.subplots()[1]")
 
 
 def _grid(top: float, n: int = 120) -> list[float]:
@@ -37,6 +51,9 @@ def plot_scaling(sweep: ScalingSweep, fit: AmdahlFit, ax: Axes | None = None, *,
         sweep: From :func:`~parallel_demo.measure_scaling`.
         fit: From :func:`~parallel_demo.fit_amdahl` on the same sweep.
     """
+    _check("sweep", sweep, ScalingSweep, "measure_scaling()")
+    _check("fit", fit, AmdahlFit, "fit_amdahl(sweep)")
+    _check_ax(ax)
     ax = new_axes(ax, height=3.6, width=9.0)
     rows = sweep.speedups()
     xs = [r.workers for r in rows]
@@ -68,6 +85,19 @@ def plot_scaling(sweep: ScalingSweep, fit: AmdahlFit, ax: Axes | None = None, *,
 def plot_karp_flatt(rows: Sequence[KarpFlattRow], ax: Axes | None = None, *, cpus: int,
                     truth: float | None = None, title: str = "Karp-Flatt metric per worker count") -> Axes:
     """``e(p)`` with its range per worker count, the CPUs, and the true serial fraction if known."""
+    if isinstance(rows, ScalingSweep):
+        raise TypeError("rows must be the rows of karp_flatt_table(sweep), got the ScalingSweep "
+                        "itself; pass karp_flatt_table(sweep)")
+    rows = check_items("rows", rows)
+    if not rows:
+        raise ValueError("rows must hold at least one KarpFlattRow: karp_flatt_table(sweep) "
+                         "needs a sweep with 2 or more workers")
+    for r in rows:
+        _check("rows", r, KarpFlattRow, "karp_flatt_table(sweep)")
+    check_int("cpus", cpus, minimum=1, hint="pass sweep.cpus")
+    if truth is not None:
+        check_number("truth", truth, low=0.0, high=1.0)
+    _check_ax(ax)
     ax = new_axes(ax, width=9.0)
     xs = [r.workers for r in rows]
     ax.errorbar(xs, [r.e for r in rows], yerr=[[r.e - r.low for r in rows],
@@ -96,6 +126,8 @@ def plot_models(comparison: ModelComparison, ax: Axes | None = None, *,
     the residual panel is ``ax.figure.axes[1]``.  With ``ax`` it draws only
     the left panel there.
     """
+    _check("comparison", comparison, ModelComparison, "compare_models(sweep)")
+    _check_ax(ax)
     if ax is None:
         fig, axes = new_figure(1, 2, height=3.4, width=9.0)
         ax, res = axes[0][0], axes[0][1]
@@ -137,6 +169,8 @@ def plot_models(comparison: ModelComparison, ax: Axes | None = None, *,
 
 def plot_laws(curves: LawCurves, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Amdahl and Gustafson for one serial fraction, Amdahl's limit, and one worker count marked."""
+    _check("curves", curves, LawCurves, "law_curves(s, workers)")
+    _check_ax(ax)
     ax = new_axes(ax, height=3.4)
     c = curves
     top = max(c.ps)
@@ -163,6 +197,8 @@ def plot_laws(curves: LawCurves, ax: Axes | None = None, *, title: str | None = 
 
 def plot_speedup_prediction(run: PredictionRun, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """A prediction against the measurement (with its range) and Amdahl's line, with and without the CPU limit."""
+    _check("run", run, PredictionRun, "measure_prediction(prediction)")
+    _check_ax(ax)
     ax = new_axes(ax, height=3.2)
     top = max(run.workers, 4)
     grid = _grid(top)

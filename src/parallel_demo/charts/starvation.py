@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from .._validate import check_items
 from ..starvation import FairnessReport, FairnessSeries, PipelineReport
 from ._style import BOOK_STYLE, PALETTE, Bar, draw_lanes, new_figure, worker_color
 
@@ -20,7 +21,14 @@ def plot_fairness(reports: Sequence[FairnessReport], *, title: str | None = None
     Returns:
         The Axes, a 2 x len(reports) array.
     """
-    reports = list(reports)
+    if isinstance(reports, FairnessReport):
+        raise TypeError("reports must be a list of FairnessReport, got a single one: wrap it in "
+                        "a list, e.g. plot_fairness([report])")
+    reports = check_items("reports", reports, allow_empty=False)
+    for i, r in enumerate(reports):
+        if not isinstance(r, FairnessReport):
+            raise TypeError(f"reports[{i}] must be a FairnessReport (from greedy_vs_polite()), "
+                            f"got {type(r).__name__} {r!r:.60}")
     with plt.rc_context(BOOK_STYLE):
         fig, axes = plt.subplots(2, len(reports), figsize=(4.2 * len(reports), 5.0),
                                  layout="constrained", squeeze=False, sharey="row")
@@ -71,6 +79,9 @@ def plot_pipeline(report: PipelineReport, *, title: str = "Producer and consumer
     Returns:
         The two Axes.
     """
+    if not isinstance(report, PipelineReport):
+        raise TypeError(f"report must be a PipelineReport (what producer_consumer() returns), "
+                        f"got {type(report).__name__} {report!r:.60}")
     with plt.rc_context(BOOK_STYLE):
         fig, (ax, axq) = plt.subplots(2, 1, figsize=(8.0, 4.4), sharex=True, height_ratios=[2.2, 1.2],
                                       layout="constrained")
@@ -114,6 +125,12 @@ def plot_fairness_runs(series: FairnessSeries, *, title: str | None = None):
     """
     import random
 
+    if not isinstance(series, FairnessSeries):
+        raise TypeError(f"series must be a FairnessSeries (what fairness_runs() returns), got "
+                        f"{type(series).__name__} {series!r:.60}")
+    if not series.runs:
+        raise ValueError("series must hold the runs of at least one lock: pass "
+                         "fairness_runs([threading.Lock, FairLock])'s result")
     fig, axes = new_figure(1, 2, height=2.2 + 0.5 * len(series.locks), width=9.0)
     left, right = axes[0]
     rng = random.Random(0)  # fixed jitter, so equal values stay visible as a cloud

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 
+from .._validate import check_items, check_number
 from ..timing import Measurement, format_seconds
 from ..which_tool import Leaf, Question, ToolRow
 from ._style import PALETTE, new_axes
@@ -21,6 +22,12 @@ _LEAF_COLOR = {"sequential": "#BBBBBB", "threads": PALETTE[0], "processes": PALE
                "asyncio": PALETTE[2], "dask": PALETTE[3], "subinterpreters": PALETTE[4],
                "free-threaded threads": PALETTE[5]}
 _DARK = {PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[5]}
+
+
+def _check_ax(ax: object) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None (a new figure), got "
+                        f"{type(ax).__name__} {ax!r:.60}; pass e.g. plt.subplots()[1]")
 
 
 def _layout(node, depth, next_x, pos):
@@ -48,6 +55,11 @@ def plot_decision_tree(tree: Question, ax: Axes | None = None, *,
     """
     if not isinstance(tree, (Question, Leaf)):
         raise TypeError(f"tree must be a Question (such as DECISION_TREE), got {type(tree).__name__}")
+    if notes is not None and not isinstance(notes, Mapping):
+        raise TypeError(f"notes must be a dict {{question key or tool name: text}} or None, got "
+                        f"{type(notes).__name__} {notes!r:.60}; pass e.g. "
+                        "{'processes': 'start-up 30 ms here'}")
+    _check_ax(ax)
     notes = dict(notes or {})
     pos: dict[int, tuple[float, float]] = {}
     _layout(tree, 0, [0], pos)
@@ -96,9 +108,14 @@ def plot_tool_costs(rows: Sequence[ToolRow], ax: Axes | None = None, *,
     Tools with no measurement get a note instead of a bar, so the chart shows
     what is missing too.
     """
-    rows = list(rows)
+    rows = check_items("rows", rows)
     if not rows:
         raise ValueError("rows must hold at least one ToolRow (from tool_table)")
+    for r in rows:
+        if not isinstance(r, ToolRow):
+            raise TypeError(f"rows must hold ToolRow objects (from tool_table()), got "
+                            f"{type(r).__name__} {r!r:.60}")
+    _check_ax(ax)
     ax = new_axes(ax, height=max(2.4, 0.9 + 0.45 * len(rows)))
     values = [c.seconds for r in rows for c in (r.startup, r.per_task) if c.measured and c.seconds > 0]
     low = min(values, default=1e-6) / 3
@@ -137,6 +154,14 @@ def plot_prediction(predicted: float, measured: Measurement, ax: Axes | None = N
                     title: str = "Your prediction against the measurement",
                     what: str = "per-task cost of a process pool") -> Axes:
     """A guess (a line) against what was measured (every run as a dot, the median as a bar)."""
+    # The axis is logarithmic: a guess of 0 or below has no place on it.
+    check_number("predicted", predicted, low=0.0, inclusive=False)
+    if not isinstance(measured, Measurement):
+        raise TypeError(f"measured must be a Measurement (e.g. from measure_costs), got "
+                        f"{type(measured).__name__} {measured!r:.60}")
+    if not measured.times:
+        raise ValueError("measured must hold at least one time")
+    _check_ax(ax)
     ax = new_axes(ax, height=2.2)
     times = list(measured.times)
     ax.barh(0, measured.median, color=PALETTE[0], height=0.5, label="measured (median)")
