@@ -786,7 +786,10 @@ _BIG: list[int] = []
 
 def _uneven_inputs() -> list[tuple[int, ...]]:
     if not _BIG:
-        _BIG.append(large_primes(1, 10**12)[0])  # tens of ms of work: it finishes long after the rest
+        # About 0.1 s of work (many switch intervals): it finishes long after the rest even
+        # when a loaded machine delays the learner's thread (tens of ms at 10**12 was not
+        # always enough with four test processes on 2 CPUs).
+        _BIG.append(large_primes(1, 10**13)[0])
     big = _BIG[0]
     return [(big, 4, 97, 6, 9, 10_007, 15, 561), (15, 7_919, big, 8, 65_537)]
 
