@@ -111,7 +111,10 @@ def test_worker_counts_and_lanes():
     assert run("sequential", pd.sleep_task, items).lanes == ["main thread"]
     per_task = run("thread_per_task", pd.sleep_task, items)
     assert per_task.workers == 4 and len(per_task.lanes) == 4  # a new thread per item
-    pool = run("thread_pool", pd.sleep_task, items, workers=4)
+    # Four tasks that wait for each other: a pool can finish them only with four threads (a
+    # 50 ms sleep let a loaded machine reuse a thread that had finished already).
+    meet = threading.Barrier(4)
+    pool = run("thread_pool", lambda x: meet.wait(timeout=30), items, workers=4)
     assert sorted(pool.lanes) == [f"thread {k}" for k in range(4)]
     procs = run("process_pool", pd.sleep_task, items, workers=2)
     assert set(procs.lanes) <= {"process 0", "process 1"}

@@ -7,13 +7,11 @@ measures or computes what a chart shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-
-from .._validate import check_int, check_items
 
 # Activate the backend now, outside any rc_context.  Jupyter's inline backend
 # switches interactive mode on when it activates; if that first happened inside
@@ -48,46 +46,7 @@ MIN_BAR = 0.002
 
 def worker_color(i: int) -> str:
     """The colour of lane ``i`` (cycles after eight)."""
-    if type(i) is not int:  # the slow path: a NumPy int is fine, "1", 1.0 or True are not
-        i = check_int("i", i, hint="pass a lane number, e.g. worker_color(0)")
-    if i < 0:
-        raise ValueError(f"i must be a lane number >= 0, got {i}; e.g. worker_color(0)")
     return PALETTE[i % len(PALETTE)]
-
-
-# ---------------------------------------------------------------------------
-# Checks the chart functions share: run them before any figure is created, so a wrong
-# argument leaves no empty figure behind.
-
-def _check_ax(ax: object, name: str = "ax") -> None:
-    """``ax`` must be a matplotlib Axes, or None (a new figure)."""
-    if ax is not None and not isinstance(ax, Axes):
-        hint = ("; pass one of them, e.g. axes[0]" if isinstance(ax, (list, tuple)) or
-                hasattr(ax, "shape") else "")
-        raise TypeError(f"{name} must be a matplotlib Axes (e.g. fig, ax = plt.subplots()) or "
-                        f"None for a new figure, got {type(ax).__name__} {ax!r:.40}{hint}")
-
-
-def _check_list_of(name: str, value: object, kind: type, example: str, *,
-                   allow_empty: bool = False) -> list:
-    """``value`` as a list of ``kind`` objects, or an error that says what to pass.
-
-    ``example`` names where such a list comes from, e.g. ``"what sweep_input() returned"``.
-    """
-    what = f"a list of {kind.__name__}, {example}"
-    if isinstance(value, kind):
-        raise TypeError(f"{name} must be {what}; got one {kind.__name__}: wrap it in a list")
-    if isinstance(value, Mapping):
-        raise TypeError(f"{name} must be {what}; got a {type(value).__name__}: pass its values, "
-                        "e.g. list(d.values())")
-    items = check_items(name, value)
-    if not items and not allow_empty:
-        raise ValueError(f"{name} must not be empty: pass {what}")
-    for x in items:
-        if not isinstance(x, kind):
-            raise TypeError(f"{name} must be {what}; got {type(x).__name__} {x!r:.40} in it")
-    return items
-
 
 
 #: One colour per strategy, the same on every chart of the book.
