@@ -96,11 +96,7 @@ def interp_unavailable():
 
 
 T, V = TypeError, ValueError
-M = "tests/test_bad_input.py"
 
-
-def _fix(module, edit):
-    return f"fix in src/parallel_demo/{module}: {edit}"
 
 
 def check_message(message: str, case: Case) -> None:
